@@ -1,0 +1,89 @@
+// Package matrix reads matrix.yaml and expands it into targets.
+// It is pure: no Docker, no network, no clock.
+package matrix
+
+// File is matrix.yaml as the user wrote it, after strict decoding.
+type File struct {
+	Name      string     `yaml:"name"`
+	Version   string     `yaml:"version"`
+	Source    string     `yaml:"source"`
+	Matrix    Axes       `yaml:"matrix"`
+	Exclude   []Match    `yaml:"exclude"`
+	Build     Build      `yaml:"build"`
+	Test      Test       `yaml:"test"`
+	Overrides []Override `yaml:"overrides"`
+}
+
+// Axis is one named axis of the matrix; Axes keeps the order the file gives.
+type Axis struct {
+	Name   string
+	Values []string
+}
+
+// Axes is the ordered list of matrix axes.
+type Axes []Axis
+
+// Match maps axis names to values or globs ("fedora:*").
+type Match map[string]string
+
+// Build says how the package is built.
+type Build struct {
+	Deps Deps `yaml:"deps"`
+}
+
+// Deps are extra packages installed into the builder image, per package format.
+type Deps struct {
+	Deb []string `yaml:"deb"`
+	Rpm []string `yaml:"rpm"`
+}
+
+// Test says how the built package is tested.
+type Test struct {
+	Docker  bool     `yaml:"docker"`
+	Preload []string `yaml:"preload"`
+	Command string   `yaml:"command"`
+}
+
+// Override replaces parts of build/test for targets that match.
+type Override struct {
+	Match Match          `yaml:"match"`
+	Build *BuildOverride `yaml:"build"`
+	Test  *TestOverride  `yaml:"test"`
+}
+
+// BuildOverride: a nil field leaves the base value alone.
+type BuildOverride struct {
+	Deps *DepsOverride `yaml:"deps"`
+}
+
+// DepsOverride replaces the deb or rpm list when set.
+type DepsOverride struct {
+	Deb []string `yaml:"deb"`
+	Rpm []string `yaml:"rpm"`
+}
+
+// TestOverride: a nil field leaves the base value alone.
+type TestOverride struct {
+	Docker  *bool    `yaml:"docker"`
+	Preload []string `yaml:"preload"`
+	Command *string  `yaml:"command"`
+}
+
+// Matrix is a loaded, validated matrix file.
+type Matrix struct {
+	Path      string // the matrix file as given
+	SourceDir string // absolute path of the package source
+	Name      string
+	Version   string
+	Targets   []Target
+}
+
+// Target is one cell of the matrix: a distro plus the other axis values,
+// with overrides applied.
+type Target struct {
+	Name   string            // unique, file-name safe: "debian-bookworm", "fedora-41-arm64"
+	Distro string            // "debian:bookworm"
+	Axes   map[string]string // every axis value, distro included
+	Build  Build
+	Test   Test
+}
