@@ -1,0 +1,142 @@
+// Package engine is the one place that imports the Docker Engine SDK and the
+// BuildKit client. Everything else talks to the Engine interface, which lists
+// only the calls dbuilder makes, so orchestration can be unit-tested with a
+// fake. One Engine is one endpoint: there is no package-level client.
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// ErrNotFound is returned (wrapped) when an image, container or volume does
+// not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned (wrapped) when a name is already taken.
+var ErrConflict = errors.New("conflict")
+
+// Engine is a Docker daemon, seen through the calls dbuilder needs.
+type Engine interface {
+	Endpoint() string
+	Info(ctx context.Context) (Info, error)
+	Close() error
+
+	ImageID(ctx context.Context, ref string) (string, error)
+	ImagePull(ctx context.Context, ref string) error
+	ImageSave(ctx context.Context, refs []string) (io.ReadCloser, error)
+	ImageLoad(ctx context.Context, tar io.Reader) error
+	ImageRemove(ctx context.Context, ref string) error
+	ImageList(ctx context.Context, labels map[string]string) ([]Image, error)
+	Build(ctx context.Context, req BuildRequest) error
+
+	VolumeCreate(ctx context.Context, name string, labels map[string]string) error
+	VolumeRemove(ctx context.Context, name string) error
+	VolumeList(ctx context.Context, labels map[string]string) ([]Volume, error)
+
+	ContainerCreate(ctx context.Context, spec ContainerSpec) (string, error)
+	ContainerStart(ctx context.Context, id string) error
+	ContainerWait(ctx context.Context, id string) (int, error)
+	ContainerLogs(ctx context.Context, id string, follow bool, tail string, w io.Writer) error
+	ContainerStop(ctx context.Context, id string, timeout time.Duration) error
+	ContainerRemove(ctx context.Context, id string) error
+	ContainerInspect(ctx context.Context, id string) (Container, error)
+	ContainerList(ctx context.Context, labels map[string]string) ([]Container, error)
+	ContainerAttachStdin(ctx context.Context, id string) (io.WriteCloser, error)
+	Exec(ctx context.Context, id string, cmd []string, stdin io.Reader, out io.Writer) (int, error)
+	CopyTo(ctx context.Context, id, dir string, tar io.Reader) error
+	CopyFrom(ctx context.Context, id, path string) (io.ReadCloser, error)
+}
+
+// Info is what dbuilder wants to know about a daemon.
+type Info struct {
+	ID              string
+	Name            string
+	ServerVersion   string
+	APIVersion      string
+	OS              string
+	Arch            string
+	NCPU            int
+	MemTotal        int64
+	CgroupVersion   string
+	CgroupDriver    string
+	StorageDriver   string
+	DockerRootDir   string
+	SecurityOptions []string
+}
+
+// Image is one image in a listing.
+type Image struct {
+	ID      string
+	Tags    []string
+	Labels  map[string]string
+	Size    int64
+	Created time.Time
+}
+
+// Volume is one volume in a listing.
+type Volume struct {
+	Name   string
+	Labels map[string]string
+	// CreatedAt as the daemon reports it (RFC 3339), "" if unknown.
+	CreatedAt string
+}
+
+// Container is one container in a listing or an inspect.
+type Container struct {
+	ID      string
+	Name    string
+	Image   string
+	Labels  map[string]string
+	State   string // "created", "running", "exited", ...
+	Running bool
+	Created time.Time
+}
+
+// Mount is a volume (or, only for daemon-side system paths such as
+// /sys/fs/cgroup, a bind) mounted into a container.
+type Mount struct {
+	Type     string // "volume" or "bind"
+	Source   string
+	Target   string
+	ReadOnly bool
+}
+
+// ContainerSpec describes a container to create.
+type ContainerSpec struct {
+	Name        string
+	Image       string
+	Cmd         []string
+	Entrypoint  []string
+	Env         []string
+	Labels      map[string]string
+	WorkingDir  string
+	Mounts      []Mount
+	NetworkMode string // "" (default bridge), "none", "container:ID"
+	OpenStdin   bool   // keep stdin open until the attached client goes away
+	AutoRemove  bool
+
+	// Privilege: either Privileged, or an explicit capability set.
+	Privileged        bool
+	CapAdd            []string
+	CapDrop           []string
+	SecurityOpt       []string
+	DeviceCgroupRules []string
+	UnmaskPaths       bool // systempaths=unconfined
+	CgroupnsPrivate   bool
+
+	NanoCPUs int64
+	Memory   int64
+}
+
+// BuildRequest is an image build from a Dockerfile and a small context.
+type BuildRequest struct {
+	Dockerfile []byte
+	Files      map[string][]byte // context files by slash path
+	Tag        string
+	Labels     map[string]string
+	BuildArgs  map[string]string
+	Progress   io.Writer // plain progress lines; nil discards
+}

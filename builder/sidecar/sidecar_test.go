@@ -1,0 +1,120 @@
+package sidecar
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/labels"
+)
+
+const testVersion = "0.0.0-test"
+
+// tinyImage builds a one-file image on the host daemon to preload.
+func tinyImage(t *testing.T, eng engine.Engine, tag, content string) string {
+	t.Helper()
+	err := eng.Build(context.Background(), engine.BuildRequest{
+		Dockerfile: []byte("FROM scratch\nCOPY hello /hello\n"),
+		Files:      map[string][]byte{"hello": []byte(content)},
+		Tag:        tag,
+		Labels:     labels.For("", "", "", "test-image", testVersion),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.ImageRemove(context.Background(), tag) })
+	return dockertest.Image(t, eng, tag)
+}
+
+func TestSidecarReal(t *testing.T) {
+	eng := dockertest.Engine(t)
+	dockertest.Image(t, eng, "debian:bookworm")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	run := dockertest.RunID(t)
+
+	img, err := EnsureImage(ctx, eng, ImageOptions{Version: testVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("sidecar image %s (official=%v built=%v) %s", img.Ref, img.Official, img.Built, img.Note)
+	again, err := EnsureImage(ctx, eng, ImageOptions{Version: testVersion})
+	if err != nil || again.Built {
+		t.Fatalf("second EnsureImage rebuilt (built=%v) or failed: %v", again.Built, err)
+	}
+	mode, err := DetectMode(ctx, eng, img.Ref, run, testVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("mode: %s", mode)
+
+	cache := "dbuilder-cache-test-" + run
+	t.Cleanup(func() { eng.VolumeRemove(context.Background(), cache) })
+	t.Cleanup(func() { dockertest.AssertClean(t, eng, run) })
+	cfg := Config{Image: img, Mode: mode, Run: run, Matrix: "test", Target: "sidecar", Version: testVersion, Cache: cache}
+	sc, err := Start(ctx, eng, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Stop()
+
+	host, err := eng.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.InnerID == "" || sc.InnerID == host.ID {
+		t.Fatalf("inner daemon id %q must differ from the host's %q", sc.InnerID, host.ID)
+	}
+	var out bytes.Buffer
+	code, err := eng.Exec(ctx, sc.ID, []string{"docker", "-H", Host, "version", "--format", "{{.Server.Version}}"}, nil, &out)
+	if err != nil || code != 0 || strings.TrimSpace(out.String()) == "" {
+		t.Fatalf("docker version in sidecar: code %d err %v out %q", code, err, out.String())
+	}
+	t.Logf("inner daemon %s, version %s", sc.InnerID, strings.TrimSpace(out.String()))
+
+	ref := "dbuilder-test/tiny:" + run
+	tinyImage(t, eng, ref, "one")
+	res, err := sc.Preload(ctx, []string{ref})
+	if err != nil || len(res.Loaded) != 1 {
+		t.Fatalf("first preload: %+v %v", res, err)
+	}
+	res, err = sc.Preload(ctx, []string{ref})
+	if err != nil || len(res.Reused) != 1 || len(res.Loaded) != 0 {
+		t.Fatalf("second preload should reuse: %+v %v", res, err)
+	}
+	tinyImage(t, eng, ref, "two") // same tag, new ID: copied again
+	res, err = sc.Preload(ctx, []string{ref})
+	if err != nil || len(res.Loaded) != 1 {
+		t.Fatalf("changed image should be loaded again: %+v %v", res, err)
+	}
+
+	// A second sidecar on the same cache waits while the first holds it.
+	cfg2 := cfg
+	cfg2.Run = run + "b"
+	cfg2.Alive = func(context.Context, string) bool { return true }
+	wctx, wcancel := context.WithTimeout(ctx, 3*time.Second)
+	_, err = Start(wctx, eng, cfg2)
+	wcancel()
+	if err == nil {
+		t.Fatal("second sidecar on a held cache volume started")
+	}
+	dockertest.AssertClean(t, eng, cfg2.Run)
+
+	if err := sc.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	// The cache survives; a new sidecar on it finds the preloaded image.
+	sc2, err := Start(ctx, eng, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc2.Stop()
+	res, err = sc2.Preload(ctx, []string{ref})
+	if err != nil || len(res.Reused) != 1 {
+		t.Fatalf("warm cache should already hold the image: %+v %v", res, err)
+	}
+}
