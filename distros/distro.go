@@ -7,9 +7,24 @@ package distros
 // manager and a Dockerfile template.
 type Family struct {
 	Name        string // "debian", "redhat", "suse", "rpm-on-debian"
-	Format      string // "deb" or "rpm": which build.deps list applies, which toolchain builds
+	Format      string // "deb" or "rpm": the package built, its metadata (debian/control or .spec) and build script
 	Template    string // file under templates/ that renders the builder Dockerfile
 	BuildScript string // file under scripts/ run in the build container to build the package
+	// Toolchain is installed first, in a layer every package built on the
+	// distro shares; the package's own build dependencies come after.
+	Toolchain []string
+	// DepsFormat names the build.deps list the image installs, which is also
+	// the naming its package manager takes; "" means Format. rpm-on-debian
+	// builds rpms but installs Debian packages with apt.
+	DepsFormat string
+}
+
+// Deps returns which build.deps list ("deb" or "rpm") the family's images install.
+func (f Family) Deps() string {
+	if f.DepsFormat != "" {
+		return f.DepsFormat
+	}
+	return f.Format
 }
 
 // Distro is one buildable distribution release.
@@ -18,4 +33,11 @@ type Distro struct {
 	Family   string // a Family name
 	Image    string // base image reference: "debian:bookworm"
 	TestOnly bool   // hidden from `plan` listings of known distros; used by dbuilder's own tests
+	// Repos are repositories enabled in the image before anything is
+	// installed: on EL most -devel packages live in "crb" ("powertools" on 8).
+	Repos []string
+	// Tools are release-specific toolchain packages added to the family's:
+	// `dnf builddep` comes from dnf-plugins-core with dnf4 but from
+	// dnf5-plugins on Fedora 41+.
+	Tools []string
 }

@@ -81,6 +81,9 @@ func ExitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return ExitOK
 	}
+	if errors.As(err, new(helpShown)) {
+		return ExitOK
+	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "dbuilder: interrupted")
 		return ExitInterrupted

@@ -23,7 +23,8 @@ type Axis struct {
 // Axes is the ordered list of matrix axes.
 type Axes []Axis
 
-// Match maps axis names to values or globs ("fedora:*").
+// Match maps axis names to values or globs ("fedora:*"); a target matches
+// when every entry matches its axis value (path.Match).
 type Match map[string]string
 
 // Build says how the package is built.
@@ -56,13 +57,15 @@ type BuildOverride struct {
 	Deps *DepsOverride `yaml:"deps"`
 }
 
-// DepsOverride replaces the deb or rpm list when set.
+// DepsOverride replaces the deb or rpm list when set (non-nil; "deb: []"
+// sets an empty list).
 type DepsOverride struct {
 	Deb []string `yaml:"deb"`
 	Rpm []string `yaml:"rpm"`
 }
 
-// TestOverride: a nil field leaves the base value alone.
+// TestOverride: a nil field leaves the base value alone; an empty, non-nil
+// Preload ("preload: []") clears the list.
 type TestOverride struct {
 	Docker  *bool    `yaml:"docker"`
 	Preload []string `yaml:"preload"`
@@ -75,6 +78,7 @@ type Matrix struct {
 	SourceDir string // absolute path of the package source
 	Name      string
 	Version   string
+	Axes      Axes // the axes in file order, distro included
 	Targets   []Target
 }
 
@@ -86,4 +90,21 @@ type Target struct {
 	Axes   map[string]string // every axis value, distro included
 	Build  Build
 	Test   Test
+
+	// From the distro registry, so consumers need not look them up again.
+	Family     string // "debian"
+	Format     string // "deb" or "rpm": the package built
+	DepsFormat string // "deb" or "rpm": the Build.Deps list its image installs (usually Format)
+	Image      string // base image reference
+}
+
+// Deps returns the build dependencies the target's image installs.
+func (t Target) Deps() []string {
+	switch t.DepsFormat {
+	case "deb":
+		return t.Build.Deps.Deb
+	case "rpm":
+		return t.Build.Deps.Rpm
+	}
+	return nil
 }

@@ -17,6 +17,10 @@ import (
 // the build container (both mount the run's socket volume there).
 const SocketDir = "/var/run/dind"
 
+// LastUsedFile is touched in the cache volume each time a sidecar starts on
+// it, so `dbuilder cache ls` can tell when a cache was last used.
+const LastUsedFile = ".dbuilder-last-used"
+
 // Host is the DOCKER_HOST value that reaches the inner daemon.
 const Host = "unix://" + SocketDir + "/docker.sock"
 
@@ -42,17 +46,19 @@ type Config struct {
 
 // Sidecar is a running inner daemon.
 type Sidecar struct {
-	ID       string
-	Name     string
-	Socket   string // socket volume name
-	InnerID  string // the inner daemon's ID (docker info)
-	Waited   time.Duration
-	eng      engine.Engine
-	cfg      Config
+	ID      string
+	Name    string
+	Socket  string // socket volume name
+	InnerID string // the inner daemon's ID (docker info)
+	Waited  time.Duration
+	eng     engine.Engine
+	cfg     Config
 }
 
 // NameFor is the sidecar container name that locks cache volume cache.
-func NameFor(cache string) string { return "dbuilder-lock-" + strings.TrimPrefix(cache, "dbuilder-cache-") }
+func NameFor(cache string) string {
+	return "dbuilder-lock-" + strings.TrimPrefix(cache, "dbuilder-cache-")
+}
 
 // Start creates the volumes, takes the cache lock (waiting for another run
 // that holds it), starts the inner dockerd and waits until it answers. On
@@ -80,6 +86,7 @@ func Start(ctx context.Context, eng engine.Engine, cfg Config) (_ *Sidecar, err 
 	if err := s.waitReady(ctx); err != nil {
 		return nil, err
 	}
+	s.eng.Exec(ctx, s.ID, []string{"touch", "/var/lib/docker/" + LastUsedFile}, nil, nil)
 	return s, nil
 }
 

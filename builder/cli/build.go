@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/run"
+)
+
+type buildFlags struct {
+	file, distro, output string
+	jobs                 int
+	failFast, keepGoing  bool
+	timeout              time.Duration
+	cpus                 float64
+	memory               string
+}
+
+func init() {
+	register(command{name: "build", summary: "build and test the selected targets", run: runBuild})
+}
+
+func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f buildFlags
+	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D]", stderr)
+	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
+	fs.StringVar(&f.distro, "distro", "", "targets to build: name, distro, family or glob (comma-separated)")
+	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "targets to build at once")
+	fs.StringVar(&f.output, "output", "dist", "where DIR/<target>/ artifacts and logs go")
+	fs.BoolVar(&f.failFast, "fail-fast", false, "stop the other targets at the first failure")
+	fs.BoolVar(&f.keepGoing, "keep-going", true, "build every target even if some fail (default)")
+	fs.DurationVar(&f.timeout, "timeout", 0, "per-target time limit (e.g. 30m); 0 means none")
+	fs.Float64Var(&f.cpus, "cpus", 0, "CPU limit per container (e.g. 1.5); 0 means none")
+	fs.StringVar(&f.memory, "memory", "", "memory limit per container (e.g. 2g); empty means none")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	if f.jobs < 1 {
+		return UsageError{fmt.Errorf("-j must be at least 1, got %d", f.jobs)}
+	}
+	mem, err := parseSize(f.memory)
+	if err != nil {
+		return UsageError{fmt.Errorf("--memory: %w", err)}
+	}
+	m, targets, err := loadSelected(f.file, f.distro)
+	if err != nil {
+		return err
+	}
+	out, err := filepath.Abs(f.output)
+	if err != nil {
+		return UsageError{err}
+	}
+	eng, err := engine.New(ctx)
+	if err != nil {
+		return UsageError{err}
+	}
+	defer eng.Close()
+
+	results, err := run.Build(ctx, eng, m, targets, run.Options{
+		OutputDir: out, Jobs: f.jobs, FailFast: f.failFast, Timeout: f.timeout,
+		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Version: Version, Stdout: stdout,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return context.Canceled
+		}
+		return err
+	}
+	run.Summary(stdout, results)
+	if ctx.Err() != nil {
+		return context.Canceled
+	}
+	if n := run.Failed(results); n > 0 {
+		return FailedError{fmt.Sprintf("%d of %d target(s) failed", n, len(results))}
+	}
+	fmt.Fprintf(stdout, "\nall %d target(s) passed; artifacts in %s\n", len(results), out)
+	return nil
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/dbuilder/dbuilder/builder/doctor"
+	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/distros"
+)
+
+func init() {
+	register(command{name: "doctor", summary: "check that this machine's Docker can run builds", run: runDoctor})
+}
+
+func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("doctor", "dbuilder doctor [-f FILE] [--distro SEL]", stderr)
+	file := fs.String("f", "matrix.yaml", "matrix whose targets' base images to check (skipped when the default file is absent)")
+	sel := fs.String("distro", "", "only these targets")
+	if err := parseFlags(fs, args, 0); err != nil {
+		return err
+	}
+	opt := doctor.Options{Version: Version}
+	explicit := fs.Lookup("f").Value.String() != "matrix.yaml" || *sel != ""
+	if _, err := os.Stat(*file); err == nil || explicit {
+		_, targets, err := loadSelected(*file, *sel)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, t := range targets {
+			if d, _, ok := distros.Lookup(t.Distro); ok && !seen[d.Image] {
+				seen[d.Image] = true
+				opt.BaseImages = append(opt.BaseImages, d.Image)
+			}
+			opt.NeedDocker = opt.NeedDocker || t.Test.Docker
+		}
+	} else {
+		opt.NeedDocker = true
+	}
+
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	eng, connErr := engine.New(cctx)
+	if eng != nil {
+		defer eng.Close()
+	}
+	var e engine.Engine
+	if eng != nil {
+		e = eng
+	}
+	checks := doctor.Run(cctx, e, connErr, opt)
+	blocked := 0
+	for _, c := range checks {
+		mark := "✓"
+		if !c.OK {
+			mark = "✗"
+			if c.Blocking {
+				blocked++
+			}
+		}
+		fmt.Fprintf(stdout, "%s %-14s %s\n", mark, c.Name, c.Detail)
+		if !c.OK && c.Fix != "" {
+			fmt.Fprintf(stdout, "  %-14s fix: %s\n", "", c.Fix)
+		}
+	}
+	if blocked > 0 {
+		return FailedError{fmt.Sprintf("doctor: %d problem(s) block builds", blocked)}
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// planInitRun runs dbuilder with args and returns stdout, stderr and the
+// exit code it would end with.
+func planInitRun(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := Run(context.Background(), args, &stdout, &stderr)
+	code := ExitCode(err, &stderr)
+	return stdout.String(), stderr.String(), code
+}
+
+// writeMatrix writes a matrix with a source dir next to it and returns its path.
+func writeMatrix(t *testing.T, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "matrix.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Debian's releases are in the builtin registry whatever else is.
+const planMatrix = `name: hellodb
+version: 1.2.0
+source: src
+matrix:
+  distro: [debian:bookworm, debian:trixie]
+  arch: [amd64, arm64]
+exclude:
+  - {distro: debian:trixie, arch: arm64}
+build:
+  deps:
+    deb: [libmariadb-dev]
+test:
+  docker: true
+  preload: [mariadb:10.11]
+  command: |
+    make check
+overrides:
+  - match: {arch: arm64}
+    test: {docker: false, preload: []}
+`
+
+func TestPlanText(t *testing.T) {
+	path := writeMatrix(t, planMatrix)
+	out, errOut, code := planInitRun(t, "plan", "-f", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := `TARGET                 DISTRO           FAMILY  FORMAT  IMAGE            DOCKER
+debian-bookworm-amd64  debian:bookworm  debian  deb     debian:bookworm  yes
+debian-bookworm-arm64  debian:bookworm  debian  deb     debian:bookworm  no
+debian-trixie-amd64    debian:trixie    debian  deb     debian:trixie    yes
+`
+	if out != want {
+		t.Errorf("got:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+func TestPlanJSON(t *testing.T) {
+	path := writeMatrix(t, planMatrix)
+	// Flags in any order, --file as a long form of -f.
+	out, errOut, code := planInitRun(t, "plan", "--distro", "debian:bookworm", "--format", "json", "--file", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d targets:\n%s", len(got), out)
+	}
+	first := got[0]
+	for k, want := range map[string]any{
+		"name": "debian-bookworm-amd64", "distro": "debian:bookworm", "family": "debian", "format": "deb",
+		"image": "debian:bookworm", "docker": true, "command": "make check\n",
+	} {
+		if first[k] != want {
+			t.Errorf("%s = %v, want %v", k, first[k], want)
+		}
+	}
+	if d, _ := json.Marshal(first["deps"]); string(d) != `["libmariadb-dev"]` {
+		t.Errorf("deps = %s", d)
+	}
+	if d, _ := json.Marshal(first["axes"]); string(d) != `{"arch":"amd64","distro":"debian:bookworm"}` {
+		t.Errorf("axes = %s", d)
+	}
+	// An emptied list is [], not null: scripts iterate it.
+	if d, _ := json.Marshal(got[1]["preload"]); string(d) != `[]` {
+		t.Errorf("preload = %s", d)
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	good := writeMatrix(t, planMatrix)
+	bad := writeMatrix(t, "name: hellodb\nversion: 1.2.0\nsource: src\nmatrix:\n  distro: [debian:trixe]\nbuild:\n  dpes: {}\n")
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"no match", []string{"plan", "-f", good, "--distro", "debian:trixe"},
+			[]string{`no target matches "debian:trixe"; did you mean debian:trixie?`, "debian-bookworm-amd64"}},
+		{"bad format", []string{"plan", "-f", good, "--format", "yaml"}, []string{"--format must be text or json"}},
+		{"missing file", []string{"plan", "-f", filepath.Join(t.TempDir(), "matrix.yaml")}, []string{"no matrix file", "dbuilder init"}},
+		{"unknown flag", []string{"plan", "--bogus"}, []string{"flag provided but not defined: -bogus"}},
+		{"stray argument", []string{"plan", "-f", good, "extra"}, []string{`unexpected argument "extra"`}},
+		{"every problem, one a line", []string{"plan", "-f", bad}, []string{
+			bad + " has 2 problems:\n",
+			"\n" + bad + `:5:12: matrix.distro[0]: unknown distro "debian:trixe"; did you mean debian:trixie?`,
+			"\n" + bad + `:7:3: unknown key "dpes" in build (known: deps); did you mean deps?`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := planInitRun(t, tt.args...)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d", code, ExitUsage)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+}
+
+func TestPlanHelp(t *testing.T) {
+	_, errOut, code := planInitRun(t, "plan", "-h")
+	if code != 0 || !strings.Contains(errOut, "dbuilder plan [-f FILE]") {
+		t.Errorf("exit %d, output:\n%s", code, errOut)
+	}
+}
+
+func TestLoadSelected(t *testing.T) {
+	path := writeMatrix(t, planMatrix)
+	m, targets, err := loadSelected(path, "debian-trixie-amd64")
+	if err != nil || m.Name != "hellodb" || len(targets) != 1 || targets[0].Name != "debian-trixie-amd64" {
+		t.Fatalf("loadSelected = %v, %v, %v", m, targets, err)
+	}
+	_, _, err = loadSelected(path, "nope")
+	var ue UsageError
+	if !errors.As(err, &ue) {
+		t.Errorf("err = %#v, want a UsageError", err)
+	}
+}

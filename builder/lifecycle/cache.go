@@ -1,0 +1,96 @@
+package lifecycle
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/sidecar"
+)
+
+// Cache is one cache volume.
+type Cache struct {
+	Volume   string
+	Matrix   string
+	Target   string
+	Size     int64     // bytes; -1 if unknown
+	LastUsed time.Time // zero if never used
+	InUse    bool      // a sidecar holds it now
+}
+
+// Caches lists the cache volumes, measuring size and last use with one
+// short-lived container that mounts them read-only (this works against a
+// remote daemon too). image is any local image with sh, du and stat.
+func Caches(ctx context.Context, eng engine.Engine, image, run, version string) ([]Cache, error) {
+	vs, err := eng.VolumeList(ctx, map[string]string{labels.Role: labels.RoleCache, labels.Managed: "true"})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(vs, func(i, j int) bool { return vs[i].Name < vs[j].Name })
+	held := map[string]bool{}
+	if cs, err := eng.ContainerList(ctx, map[string]string{labels.Role: labels.RoleSidecar}); err == nil {
+		for _, c := range cs {
+			held[c.Labels[labels.Cache]] = true
+		}
+	}
+	out := make([]Cache, len(vs))
+	spec := engine.ContainerSpec{
+		Image: image, Entrypoint: []string{"sh", "-c"}, NetworkMode: "none",
+		Labels: labels.For(run, "", "", "cache-inspector", version),
+	}
+	script := ""
+	for i, v := range vs {
+		out[i] = Cache{Volume: v.Name, Matrix: v.Labels[labels.Matrix], Target: v.Labels[labels.Target], Size: -1, InUse: held[v.Name]}
+		dir := fmt.Sprintf("/c/%d", i)
+		spec.Mounts = append(spec.Mounts, engine.Mount{Type: "volume", Source: v.Name, Target: dir, ReadOnly: true})
+		script += fmt.Sprintf(`echo "%d $(du -sk %s 2>/dev/null | cut -f1) $(stat -c %%Y %s/%s 2>/dev/null || echo 0)";`, i, dir, dir, sidecar.LastUsedFile)
+	}
+	if len(vs) == 0 || image == "" {
+		return out, nil
+	}
+	spec.Cmd = []string{script}
+	id, err := eng.ContainerCreate(ctx, spec)
+	if err != nil {
+		return out, err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		eng.ContainerRemove(cctx, id)
+	}()
+	if err := eng.ContainerStart(ctx, id); err != nil {
+		return out, err
+	}
+	if _, err := eng.ContainerWait(ctx, id); err != nil {
+		return out, err
+	}
+	var logs bytes.Buffer
+	if err := eng.ContainerLogs(ctx, id, false, "all", &logs); err != nil {
+		return out, err
+	}
+	sc := bufio.NewScanner(&logs)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 {
+			continue
+		}
+		i, err := strconv.Atoi(f[0])
+		if err != nil || i < 0 || i >= len(out) {
+			continue
+		}
+		if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+			out[i].Size = kb * 1024
+		}
+		if ts, err := strconv.ParseInt(f[2], 10, 64); err == nil && ts > 0 {
+			out[i].LastUsed = time.Unix(ts, 0)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,265 @@
+package matrix
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/dbuilder/dbuilder/builder/names"
+)
+
+// checker validates a decoded File and expands it, reporting problems at
+// the positions recorded while decoding (none for a File built in code).
+type checker struct {
+	*problems
+	spots spots
+	reg   Registry
+}
+
+// axisValue is the grammar of axis values: they become parts of target
+// names, labels and file names, so they are kept to a safe alphabet.
+var axisValue = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/+-]*$`)
+
+// maxValueLen bounds axis values; target names are built from them.
+const maxValueLen = 64
+
+// validate checks every value of f and reports whether the matrix, exclude
+// and override matches are sound enough to expand.
+func (c *checker) validate(f *File) bool {
+	formats := c.formats(f)
+	c.name(f.Name, formats)
+	if c.spots.ok("version") {
+		if err := names.Version(f.Version); err != nil {
+			c.at(c.spots.val("version"), "version: %v", err)
+		}
+	}
+	ok := c.axes(f.Matrix)
+	for i, m := range f.Exclude {
+		ok = c.match(fmt.Sprintf("exclude[%d]", i), m, f.Matrix) && ok
+	}
+	c.deps("build.deps", f.Build.Deps.Deb, f.Build.Deps.Rpm)
+	c.preload("test.preload", f.Test.Preload)
+	c.command("test.command", f.Test.Command)
+	for i, o := range f.Overrides {
+		p := fmt.Sprintf("overrides[%d]", i)
+		ok = c.match(p+".match", o.Match, f.Matrix) && ok
+		if o.Build != nil && o.Build.Deps != nil {
+			c.deps(p+".build.deps", o.Build.Deps.Deb, o.Build.Deps.Rpm)
+		}
+		if o.Test != nil {
+			c.preload(p+".test.preload", o.Test.Preload)
+			if o.Test.Command != nil {
+				c.command(p+".test.command", *o.Test.Command)
+			}
+		}
+	}
+	return ok
+}
+
+// formats returns the package formats of the known distros in the matrix.
+func (c *checker) formats(f *File) []string {
+	var out []string
+	for _, a := range f.Matrix {
+		if a.Name != "distro" {
+			continue
+		}
+		for _, v := range a.Values {
+			if _, fam, ok := c.reg.Lookup(v); ok && !slices.Contains(out, fam.Format) {
+				out = append(out, fam.Format)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// name checks the package name against the grammar of every format built.
+// With no known format yet it uses the RPM grammar, the broader of the two,
+// which still admits only safe characters.
+func (c *checker) name(name string, formats []string) {
+	if !c.spots.ok("name") {
+		return
+	}
+	checked := false
+	for _, f := range formats {
+		if f != names.Deb && f != names.Rpm {
+			continue
+		}
+		checked = true
+		if err := names.SourceName(f, name); err != nil {
+			c.at(c.spots.val("name"), "name: %v", err)
+			return
+		}
+	}
+	if !checked {
+		if err := names.SourceName(names.Rpm, name); err != nil {
+			c.at(c.spots.val("name"), "name: %v", err)
+		}
+	}
+}
+
+// axes checks axis names and values and that a known distro axis exists.
+func (c *checker) axes(axes Axes) bool {
+	if !c.spots.ok("matrix") {
+		return false
+	}
+	if len(axes) == 0 {
+		c.at(c.spots.val("matrix"), "matrix: no axes; it needs at least a distro axis, e.g. distro: [debian:bookworm]")
+		return false
+	}
+	ok := true
+	hasDistro := false
+	for _, a := range axes {
+		p := keyPath("matrix", a.Name)
+		if !axisName.MatchString(a.Name) || len(a.Name) > 64 {
+			c.at(c.spots.key(p), "matrix: invalid axis name %s (use a-z, 0-9 and _, starting with a letter, at most 64 characters)", quote(a.Name))
+			ok = false
+			continue
+		}
+		if !c.spots.ok(p) {
+			ok = false
+			continue
+		}
+		if len(a.Values) == 0 {
+			c.at(c.spots.val(p), "%s: the axis has no values", p)
+			ok = false
+		}
+		hasDistro = hasDistro || a.Name == "distro"
+		seen := map[string]int{}
+		for i, v := range a.Values {
+			vp := fmt.Sprintf("%s[%d]", p, i)
+			if !c.spots.ok(vp) {
+				ok = false
+				continue
+			}
+			if j, dup := seen[v]; dup {
+				c.at(c.spots.val(vp), "%s: %s is listed twice (also %s[%d])", vp, quote(v), p, j)
+				ok = false
+				continue
+			}
+			seen[v] = i
+			if a.Name == "distro" {
+				ok = c.distro(vp, v) && ok
+			} else if len(v) > maxValueLen || !axisValue.MatchString(v) {
+				c.at(c.spots.val(vp), "%s: invalid value %s (use letters, digits and . _ : / + -, starting with a letter or digit, at most %d characters)", vp, quote(v), maxValueLen)
+				ok = false
+			}
+		}
+	}
+	if !hasDistro && ok {
+		have := make([]string, len(axes))
+		for i, a := range axes {
+			have[i] = a.Name
+		}
+		c.at(c.spots.val("matrix"), "matrix: missing the distro axis (axes: %s)", strings.Join(have, ", "))
+		ok = false
+	}
+	return ok
+}
+
+// distro checks that v names a distro in the registry.
+func (c *checker) distro(p, v string) bool {
+	if _, _, ok := c.reg.Lookup(v); ok {
+		return true
+	}
+	known := c.reg.Names()
+	c.at(c.spots.val(p), "%s: unknown distro %s%s (known: %s)", p, quote(v), didYouMean(v, known), strings.Join(known, ", "))
+	return false
+}
+
+// match checks one exclude or override match: not empty, keys are axes,
+// values are globs that match at least one value of their axis (else it is
+// almost surely a typo that would silently do nothing).
+func (c *checker) match(p string, m Match, axes Axes) bool {
+	if !c.spots.ok(p) {
+		return false
+	}
+	if len(m) == 0 {
+		c.at(c.spots.val(p), "%s: empty match; name at least one axis, e.g. {distro: \"fedora:*\"}", p)
+		return false
+	}
+	axisNames := make([]string, len(axes))
+	for i, a := range axes {
+		axisNames[i] = a.Name
+	}
+	ok := true
+	for _, k := range sortedKeys(m) {
+		kp, pattern := keyPath(p, k), m[k]
+		if !c.spots.ok(kp) {
+			ok = false
+			continue
+		}
+		i := slices.Index(axisNames, k)
+		if i < 0 {
+			c.at(c.spots.key(kp), "%s: %s is not an axis (axes: %s)%s", p, quote(k), strings.Join(axisNames, ", "), didYouMean(k, axisNames))
+			ok = false
+			continue
+		}
+		if _, err := path.Match(pattern, ""); err != nil {
+			c.at(c.spots.val(kp), "%s: bad pattern %s: %v", kp, quote(pattern), err)
+			ok = false
+			continue
+		}
+		if !slices.ContainsFunc(axes[i].Values, func(v string) bool { return globMatch(pattern, v) }) {
+			c.at(c.spots.val(kp), "%s: %s matches no value of axis %s%s (values: %s)", kp, quote(pattern), k,
+				didYouMean(pattern, axes[i].Values), strings.Join(axes[i].Values, ", "))
+			ok = false
+		}
+	}
+	return ok
+}
+
+// deps checks each package name against the grammar of its list's format.
+func (c *checker) deps(p string, deb, rpm []string) {
+	for format, list := range map[string][]string{names.Deb: deb, names.Rpm: rpm} {
+		lp := p + "." + format
+		for i, pkg := range list {
+			ip := fmt.Sprintf("%s[%d]", lp, i)
+			if !c.spots.ok(ip) {
+				continue
+			}
+			if err := names.Package(format, pkg); err != nil {
+				c.at(c.spots.val(ip), "%s: %v", ip, err)
+			}
+		}
+	}
+}
+
+func (c *checker) preload(p string, refs []string) {
+	for i, ref := range refs {
+		ip := fmt.Sprintf("%s[%d]", p, i)
+		if !c.spots.ok(ip) {
+			continue
+		}
+		if err := names.ImageRef(ref); err != nil {
+			c.at(c.spots.val(ip), "%s: %v", ip, err)
+		}
+	}
+}
+
+// command accepts any shell script except one with NUL bytes: it is handed
+// to the container as a file, never pasted into a Dockerfile, so nothing
+// else in it can escape.
+func (c *checker) command(p, cmd string) {
+	if c.spots.ok(p) && strings.ContainsRune(cmd, 0) {
+		c.at(c.spots.val(p), "%s: contains a NUL byte", p)
+	}
+}
+
+func sortedKeys(m Match) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// globMatch is path.Match for patterns already known to be well formed.
+func globMatch(pattern, v string) bool {
+	ok, _ := path.Match(pattern, v)
+	return ok
+}

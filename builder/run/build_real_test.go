@@ -1,0 +1,154 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/matrix"
+)
+
+const testVersion = "0.0.0-test"
+
+func loadE2E(t *testing.T, name, sel string) (*matrix.Matrix, []matrix.Target) {
+	t.Helper()
+	m, err := matrix.Load(filepath.Join("..", "..", "testdata", "e2e", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := matrix.Select(m.Targets, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, ts
+}
+
+func build(t *testing.T, eng engine.Engine, m *matrix.Matrix, ts []matrix.Target, out string, jobs int) ([]Result, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	run := dockertest.RunID(t)
+	var log bytes.Buffer
+	res, err := Build(ctx, eng, m, ts, Options{OutputDir: out, Jobs: jobs, Version: testVersion, Stdout: &log, RunID: run})
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, log.String())
+	}
+	Summary(&log, res)
+	t.Log(log.String())
+	dockertest.AssertClean(t, eng, run)
+	return res, log.String()
+}
+
+var innerID = regexp.MustCompile(`inner-daemon-id=(\S+)`)
+
+// TestBuildReal builds and tests the example for both Debian suites at -j2
+// against the real daemon, then again warm.
+func TestBuildReal(t *testing.T) {
+	eng := dockertest.Engine(t)
+	for _, img := range []string{"debian:bookworm", "debian:trixie", "dbuilder-example/mariadb:10.11"} {
+		dockertest.Image(t, eng, img)
+	}
+	m, ts := loadE2E(t, "hellodb.yaml", "debian:bookworm,debian:trixie")
+	out := t.TempDir()
+	host, err := eng.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	res, _ := build(t, eng, m, ts, out, 2)
+	ids := map[string]string{}
+	for _, r := range res {
+		t.Run("debian/"+strings.TrimPrefix(r.Target, "debian-")+"/cold", func(t *testing.T) {
+			if !r.OK {
+				t.Fatalf("%s failed in %s: %v\n%s", r.Target, r.Step, r.Err, strings.Join(r.Tail, "\n"))
+			}
+			logb, err := os.ReadFile(filepath.Join(out, r.Target, "build.log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(logb), "hellodb: ok") {
+				t.Errorf("the test did not report hellodb: ok")
+			}
+			mm := innerID.FindStringSubmatch(string(logb))
+			if mm == nil {
+				t.Fatal("test did not print the inner daemon id")
+			}
+			if mm[1] == host.ID || mm[1] != r.InnerDaemonID {
+				t.Errorf("inner daemon id %s: host %s, sidecar %s", mm[1], host.ID, r.InnerDaemonID)
+			}
+			ids[r.Target] = mm[1]
+			installAndRun(t, eng, r.Distro, filepath.Join(out, r.Target), r.Artifacts)
+		})
+	}
+	if len(ids) == 2 && ids["debian-bookworm"] == ids["debian-trixie"] {
+		t.Errorf("two targets running at once shared one daemon %s", ids["debian-bookworm"])
+	}
+	// The MariaDB containers ran in the inner daemons, never on the host.
+	cs, err := eng.ContainerList(context.Background(), map[string]string{"org.dbuilder.example": ""})
+	if err != nil || len(cs) != 0 {
+		t.Errorf("test containers visible on the host daemon: %v %v", cs, err)
+	}
+
+	// Warm: the same targets again reuse the builder image and the preload.
+	res, _ = build(t, eng, m, ts, out, 2)
+	for _, r := range res {
+		t.Run("debian/"+strings.TrimPrefix(r.Target, "debian-")+"/warm", func(t *testing.T) {
+			if !r.OK {
+				t.Fatalf("warm %s failed in %s: %v", r.Target, r.Step, r.Err)
+			}
+			if !r.BuilderImageReused {
+				t.Errorf("builder image %s was rebuilt", r.BuilderImage)
+			}
+			if len(r.Preloaded) != 0 || len(r.PreloadReused) != 1 {
+				t.Errorf("preload not reused from the cache volume: copied %v, reused %v", r.Preloaded, r.PreloadReused)
+			}
+		})
+	}
+}
+
+// installAndRun installs the .deb in a clean container of the distro and runs it.
+func installAndRun(t *testing.T, eng engine.Engine, distro, dir string, files []string) {
+	t.Helper()
+	var deb string
+	for _, f := range files {
+		if strings.HasSuffix(f, ".deb") && strings.HasPrefix(filepath.Base(f), "hellodb_") {
+			deb = f
+		}
+	}
+	if deb == "" {
+		t.Fatalf("no hellodb .deb among %v", files)
+	}
+	ctx := context.Background()
+	id, err := eng.ContainerCreate(ctx, engine.ContainerSpec{
+		Image: distro, Cmd: []string{"sh", "-c", "apt-get update -qq && apt-get install -y -qq /tmp/pkg.deb >/dev/null && hellodb --version"},
+		Labels: labels.For("install-test", "", "", "test", testVersion),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.ContainerRemove(context.Background(), id)
+	var tarb bytes.Buffer
+	if err := tarFile(&tarb, "pkg.deb", filepath.Join(dir, deb)); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.CopyTo(ctx, id, "/tmp", &tarb); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.ContainerStart(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	code, err := eng.ContainerWait(ctx, id)
+	var logs bytes.Buffer
+	eng.ContainerLogs(ctx, id, false, "all", &logs)
+	if err != nil || code != 0 || !strings.Contains(logs.String(), "1.0.0") {
+		t.Fatalf("installing %s in a clean %s: code %d err %v\n%s", deb, distro, code, err, logs.String())
+	}
+}

@@ -1,0 +1,75 @@
+package run
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Summary prints the table of results and, for each failure, which step
+// failed, the last log lines and where the whole log is.
+func Summary(w io.Writer, results []Result) {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tRESULT\tDURATION\tARTIFACTS")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Target, resultWord(r), r.Duration.Round(100*time.Millisecond), artifactList(r))
+	}
+	tw.Flush()
+	for _, r := range results {
+		if r.OK || r.Target == "" {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s failed", r.Target)
+		if r.Step != "" {
+			fmt.Fprintf(w, " in step %q", r.Step)
+		}
+		fmt.Fprintf(w, ": %v\n", r.Err)
+		if len(r.Tail) > 0 {
+			fmt.Fprintf(w, "  last log lines:\n    %s\n", strings.Join(r.Tail, "\n    "))
+		}
+		fmt.Fprintf(w, "  full log: %s\n", filepath.Join(r.Dir, "build.log"))
+	}
+}
+
+func resultWord(r Result) string {
+	switch {
+	case r.OK:
+		return "ok"
+	case r.Cancelled:
+		return "cancelled"
+	case r.Step != "":
+		return "FAILED (" + r.Step + ")"
+	}
+	return "FAILED"
+}
+
+func artifactList(r Result) string {
+	if len(r.Artifacts) == 0 {
+		return "-"
+	}
+	var names []string
+	for _, a := range r.Artifacts {
+		if strings.HasSuffix(a, ".deb") || strings.HasSuffix(a, ".rpm") {
+			names = append(names, filepath.Base(a))
+		}
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("%d file(s)", len(r.Artifacts))
+	}
+	return strings.Join(names, ", ")
+}
+
+// Failed counts the targets that did not succeed.
+func Failed(results []Result) int {
+	n := 0
+	for _, r := range results {
+		if !r.OK {
+			n++
+		}
+	}
+	return n
+}

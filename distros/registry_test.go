@@ -1,0 +1,98 @@
+package distros
+
+import (
+	"regexp"
+	"slices"
+	"testing"
+)
+
+func TestRegistry(t *testing.T) {
+	seen := map[string]bool{}
+	name := regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*:[a-z0-9][a-z0-9.-]*$`)
+	for _, d := range distros {
+		if seen[d.Name] {
+			t.Errorf("distro %s listed twice", d.Name)
+		}
+		seen[d.Name] = true
+		if !name.MatchString(d.Name) {
+			t.Errorf("distro name %q: want NAME:RELEASE", d.Name)
+		}
+		if d.Image == "" {
+			t.Errorf("%s: no image", d.Name)
+		}
+		f, ok := FamilyOf(d.Name)
+		if !ok || f.Name != d.Family {
+			t.Errorf("%s: family %q is not registered", d.Name, d.Family)
+		}
+	}
+	for key, f := range families {
+		if f.Name != key {
+			t.Errorf("family %q registered under %q", f.Name, key)
+		}
+		if f.Format != "deb" && f.Format != "rpm" || f.Deps() != "deb" && f.Deps() != "rpm" {
+			t.Errorf("family %s: format %q, deps %q", f.Name, f.Format, f.Deps())
+		}
+		if _, err := Template(f.Template); err != nil {
+			t.Errorf("family %s: %v", f.Name, err)
+		}
+		if _, err := Script(f.BuildScript); err != nil {
+			t.Errorf("family %s: %v", f.Name, err)
+		}
+		if len(f.Toolchain) == 0 {
+			t.Errorf("family %s: no toolchain", f.Name)
+		}
+	}
+	if _, err := Template(CommonTemplate); err != nil {
+		t.Error(err)
+	}
+	for _, bad := range []string{"", "../distro.go", "templates/deb.Dockerfile.tmpl", "nope.tmpl"} {
+		if _, err := Template(bad); err == nil {
+			t.Errorf("Template(%q) did not fail", bad)
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	names := Names()
+	if !slices.IsSorted(names) || slices.Contains(names, "debian-rpm:bookworm") {
+		t.Errorf("Names() = %v: want sorted, without test-only distros", names)
+	}
+	if len(names) != 13 {
+		t.Errorf("Names() has %d distros, want 13", len(names))
+	}
+	d, f, ok := Lookup("debian-rpm:bookworm")
+	if !ok || !d.TestOnly || f.Format != "rpm" || f.Deps() != "deb" || d.Image != "debian:bookworm" {
+		t.Errorf("test-only distro: %+v %+v %v", d, f, ok)
+	}
+	if got := Bases("redhat"); !slices.Equal(got, []string{"fedora", "centos", "rockylinux", "almalinux"}) {
+		t.Errorf("Bases(redhat) = %v", got)
+	}
+	if _, _, ok := Lookup("debian:sid"); ok {
+		t.Error("Lookup found an unknown distro")
+	}
+}
+
+func TestClosest(t *testing.T) {
+	for in, want := range map[string]string{
+		"debian:bookworm":               "debian:bookworm",
+		"Debian:Bookworm":               "debian:bookworm",
+		"debian:bookwrom":               "debian:bookworm",
+		"debian-bookworm":               "debian:bookworm",
+		"bookworm":                      "debian:bookworm",
+		"fedora:43":                     "fedora:42",
+		"fedora":                        "fedora:42",
+		"rocky:9":                       "rockylinux:9",
+		"rockylinux:10":                 "rockylinux:9",
+		"centos:9":                      "centos:stream9",
+		"opensuse/leap:15.6":            "opensuse:15.6",
+		"quay.io/centos/centos:stream9": "centos:stream9",
+		"ubuntu:2404":                   "ubuntu:24.04",
+		"debian-rpm:bookworm":           "debian:bookworm", // test-only names are never suggested
+		"windows:11":                    "",
+		"":                              "",
+	} {
+		if got := Closest(in); got != want {
+			t.Errorf("Closest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
