@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -68,6 +69,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		if ctx.Err() != nil {
 			return context.Canceled
+		}
+		if errors.As(err, new(run.InputError)) {
+			return UsageError{err}
 		}
 		return err
 	}

@@ -21,11 +21,6 @@ func init() {
 	register(command{name: "dockerfile", summary: "print the builder image Dockerfile of one target", run: runDockerfile})
 }
 
-// dockerCLIPath is where dbuilder's own sidecar image (Debian's docker.io)
-// has the CLI. This command asks no daemon, so it shows that image even
-// where build would find docker:dind instead.
-const dockerCLIPath = "/usr/bin/docker"
-
 func runDockerfile(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var f dockerfileFlags
 	fs := newFlagSet("dockerfile", "dbuilder dockerfile [-f FILE] --distro SEL", stderr)
@@ -65,7 +60,7 @@ func runDockerfile(_ context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	if t.Test.Docker {
-		in.DockerCLI = render.DockerCLI{Image: sidecar.OwnRef(Version), Path: dockerCLIPath}
+		in.DockerCLI = render.DockerCLI{Image: sidecar.OwnRef(Version), Path: sidecar.OwnCLIPath}
 	}
 	var buf bytes.Buffer
 	if err := render.Dockerfile(&buf, in); err != nil {

@@ -73,21 +73,6 @@ func next(idx []int, axes Axes) {
 	}
 }
 
-func excluded(excludes []Match, axes map[string]string) bool {
-	return slices.ContainsFunc(excludes, func(m Match) bool { return m.Matches(axes) })
-}
-
-// Matches reports whether every entry of m matches its value in axes.
-func (m Match) Matches(axes map[string]string) bool {
-	for k, pattern := range m {
-		v, ok := axes[k]
-		if !ok || !globMatch(pattern, v) {
-			return false
-		}
-	}
-	return true
-}
-
 // target builds one target: base values, then every matching override.
 // Slices are copied so that targets never share backing arrays.
 func (c *checker) target(f *File, axes map[string]string) Target {
@@ -185,9 +170,10 @@ func (c *checker) preloadNeedsDocker(targets []Target, f *File) {
 	if len(bad) == 0 {
 		return
 	}
+	// Point at the base list, or else at the first override that sets one.
 	where := c.spots.key("test.preload")
-	for i, o := range f.Overrides {
-		if o.Test != nil && o.Test.Preload != nil && len(o.Test.Preload) > 0 && where == nil {
+	for i := 0; where == nil && i < len(f.Overrides); i++ {
+		if o := f.Overrides[i]; o.Test != nil && len(o.Test.Preload) > 0 {
 			where = c.spots.key(fmt.Sprintf("overrides[%d].test.preload", i))
 		}
 	}

@@ -2,7 +2,6 @@ package matrix
 
 import (
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -37,15 +36,17 @@ func (c *checker) validate(f *File) bool {
 		}
 	}
 	ok := c.axes(f.Matrix)
+	// Matches name axes; with no usable matrix every key would look unknown.
+	matchable := c.spots.ok("matrix")
 	for i, m := range f.Exclude {
-		ok = c.match(fmt.Sprintf("exclude[%d]", i), m, f.Matrix) && ok
+		ok = matchable && c.match(fmt.Sprintf("exclude[%d]", i), m, f.Matrix) && ok
 	}
 	c.deps("build.deps", f.Build.Deps.Deb, f.Build.Deps.Rpm)
 	c.preload("test.preload", f.Test.Preload)
 	c.command("test.command", f.Test.Command)
 	for i, o := range f.Overrides {
 		p := fmt.Sprintf("overrides[%d]", i)
-		ok = c.match(p+".match", o.Match, f.Matrix) && ok
+		ok = matchable && c.match(p+".match", o.Match, f.Matrix) && ok
 		if o.Build != nil && o.Build.Deps != nil {
 			c.deps(p+".build.deps", o.Build.Deps.Deb, o.Build.Deps.Rpm)
 		}
@@ -170,48 +171,6 @@ func (c *checker) distro(p, v string) bool {
 	return false
 }
 
-// match checks one exclude or override match: not empty, keys are axes,
-// values are globs that match at least one value of their axis (else it is
-// almost surely a typo that would silently do nothing).
-func (c *checker) match(p string, m Match, axes Axes) bool {
-	if !c.spots.ok(p) {
-		return false
-	}
-	if len(m) == 0 {
-		c.at(c.spots.val(p), "%s: empty match; name at least one axis, e.g. {distro: \"fedora:*\"}", p)
-		return false
-	}
-	axisNames := make([]string, len(axes))
-	for i, a := range axes {
-		axisNames[i] = a.Name
-	}
-	ok := true
-	for _, k := range sortedKeys(m) {
-		kp, pattern := keyPath(p, k), m[k]
-		if !c.spots.ok(kp) {
-			ok = false
-			continue
-		}
-		i := slices.Index(axisNames, k)
-		if i < 0 {
-			c.at(c.spots.key(kp), "%s: %s is not an axis (axes: %s)%s", p, quote(k), strings.Join(axisNames, ", "), didYouMean(k, axisNames))
-			ok = false
-			continue
-		}
-		if _, err := path.Match(pattern, ""); err != nil {
-			c.at(c.spots.val(kp), "%s: bad pattern %s: %v", kp, quote(pattern), err)
-			ok = false
-			continue
-		}
-		if !slices.ContainsFunc(axes[i].Values, func(v string) bool { return globMatch(pattern, v) }) {
-			c.at(c.spots.val(kp), "%s: %s matches no value of axis %s%s (values: %s)", kp, quote(pattern), k,
-				didYouMean(pattern, axes[i].Values), strings.Join(axes[i].Values, ", "))
-			ok = false
-		}
-	}
-	return ok
-}
-
 // deps checks each package name against the grammar of its list's format.
 func (c *checker) deps(p string, deb, rpm []string) {
 	for format, list := range map[string][]string{names.Deb: deb, names.Rpm: rpm} {
@@ -247,19 +206,4 @@ func (c *checker) command(p, cmd string) {
 	if c.spots.ok(p) && strings.ContainsRune(cmd, 0) {
 		c.at(c.spots.val(p), "%s: contains a NUL byte", p)
 	}
-}
-
-func sortedKeys(m Match) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// globMatch is path.Match for patterns already known to be well formed.
-func globMatch(pattern, v string) bool {
-	ok, _ := path.Match(pattern, v)
-	return ok
 }

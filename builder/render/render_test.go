@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the curren
 
 const goldenDir = "../../testdata/golden"
 
-var testCLI = DockerCLI{Image: "dbuilder/dind:0.1.0", Path: "/usr/bin/docker"}
+var testCLI = DockerCLI{Image: "dbuilder/dind:0.1.0", Path: "/opt/dbuilder-cli"}
 
 // input builds the Input for distro name as a matrix would: hellodb's deps,
 // with or without test.docker.
@@ -118,7 +118,7 @@ func TestShape(t *testing.T) {
 		if strings.Contains(out, "make check") || strings.Contains(out, "mariadb:10.11") {
 			t.Errorf("%s: test.command or preload leaked into the Dockerfile", d.Name)
 		}
-		if !strings.Contains(out, "COPY --from=dbuilder/dind:0.1.0 /usr/bin/docker /usr/local/bin/docker\n") {
+		if !strings.Contains(out, "COPY --from=dbuilder/dind:0.1.0 /opt/dbuilder-cli /opt/dbuilder-cli/\n") {
 			t.Errorf("%s: test.docker set but no docker CLI", d.Name)
 		}
 		// The toolchain layer must come before the package's files, for caching.

@@ -77,6 +77,9 @@ func Build(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets []m
 	if r.run == "" {
 		r.run = lifecycle.NewRunID()
 	}
+	if err := Preflight(ctx, eng, m, targets); err != nil {
+		return nil, err
+	}
 	info, err := eng.Info(ctx)
 	if err != nil {
 		return nil, err

@@ -76,6 +76,7 @@ func (r *runner) steps(ctx context.Context, t matrix.Target, log *targetLog, sta
 	var sc *sidecar.Sidecar
 	if t.Test.Docker {
 		log.SetStep("sidecar")
+		log.Printf("dbuilder: starting sidecar on cache volume %s", CacheVolume(r.m.Name, t.Name))
 		t0 := time.Now()
 		sc, err = sidecar.Start(ctx, r.eng, sidecar.Config{
 			Image: r.sidecar, Mode: r.mode, Run: r.run, Matrix: r.m.Name, Target: t.Name, Version: r.opt.Version,
@@ -97,6 +98,7 @@ func (r *runner) steps(ctx context.Context, t matrix.Target, log *targetLog, sta
 		log.Printf("dbuilder: sidecar ready in %s (inner daemon %s)", time.Since(t0).Round(time.Millisecond), short(sc.InnerID))
 		if len(t.Test.Preload) > 0 {
 			log.SetStep("preload")
+			log.Printf("dbuilder: preloading %v", t.Test.Preload)
 			pr, err := sc.Preload(ctx, t.Test.Preload)
 			res.Preloaded, res.PreloadReused = pr.Loaded, pr.Reused
 			if err != nil {

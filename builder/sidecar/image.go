@@ -40,6 +40,10 @@ type ImageOptions struct {
 	Progress io.Writer // build progress
 }
 
+// OwnCLIPath is the directory in dbuilder's own sidecar image that holds the
+// docker CLI bundled with its loader and C library (see recipe/Dockerfile).
+const OwnCLIPath = "/opt/dbuilder-cli"
+
 // OwnRef is the tag of dbuilder's own sidecar image for version.
 func OwnRef(version string) string { return "dbuilder/dind:" + version }
 
@@ -66,7 +70,7 @@ func EnsureImage(ctx context.Context, eng engine.Engine, opt ImageOptions) (Imag
 	if err != nil {
 		return Image{}, err
 	}
-	img := Image{Ref: ref, CLIPath: "/usr/bin/docker"}
+	img := Image{Ref: ref, CLIPath: OwnCLIPath}
 	if imgs, err := eng.ImageList(ctx, map[string]string{labels.Inputs: hash, labels.Role: labels.RoleSidecarImage}); err == nil {
 		for _, i := range imgs {
 			for _, t := range i.Tags {

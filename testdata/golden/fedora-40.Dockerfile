@@ -6,8 +6,10 @@ FROM fedora:40
 RUN dnf -y --setopt=install_weak_deps=False install dnf-plugins-core findutils gcc gzip make rpm-build rpmdevtools tar \
  && dnf clean all
 
-# the docker CLI, for tests that talk to the target's own daemon
-COPY --from=dbuilder/dind:0.1.0 /usr/bin/docker /usr/local/bin/docker
+# the docker CLI, for tests that talk to the target's own daemon; it comes
+# with the C library it was linked against, so it runs on any distro
+COPY --from=dbuilder/dind:0.1.0 /opt/dbuilder-cli /opt/dbuilder-cli/
+RUN ln -sf /opt/dbuilder-cli/docker /usr/local/bin/docker
 
 # the package's own build dependencies, read from its spec
 COPY hellodb.spec /dbuilder/meta/hellodb.spec

@@ -8,8 +8,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential ca-certificates debhelper dpkg-dev fakeroot \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 
-# the docker CLI, for tests that talk to the target's own daemon
-COPY --from=dbuilder/dind:0.1.0 /usr/bin/docker /usr/local/bin/docker
+# the docker CLI, for tests that talk to the target's own daemon; it comes
+# with the C library it was linked against, so it runs on any distro
+COPY --from=dbuilder/dind:0.1.0 /opt/dbuilder-cli /opt/dbuilder-cli/
+RUN ln -sf /opt/dbuilder-cli/docker /usr/local/bin/docker
 
 # the package's own build dependencies, read from its debian/control
 COPY debian/control /dbuilder/meta/debian/control
