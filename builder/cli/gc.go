@@ -42,7 +42,7 @@ func runGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *dry {
 		return nil
 	}
-	if err := lifecycle.Remove(ctx, eng, items); err != nil {
+	if err := lifecycle.Remove(ctx, eng, items, Version); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "removed %d resource(s)\n", len(items))

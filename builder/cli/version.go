@@ -1,5 +1,6 @@
 package cli
 
-// Version is dbuilder's version; release builds set it with
-// -ldflags "-X github.com/dbuilder/dbuilder/builder/cli.Version=...".
-var Version = "0.1.0-dev"
+import "github.com/dbuilder/dbuilder/builder/version"
+
+// Version is dbuilder's version (see package version).
+var Version = version.Version

@@ -7,15 +7,17 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
 // Leftover is one resource that a dead run left behind.
 type Leftover struct {
-	Kind string // "container" or "volume"
-	Name string
-	ID   string
-	Run  string
-	Role string
+	Kind  string // "container" or "volume"
+	Name  string
+	ID    string
+	Run   string
+	Role  string
+	Image string // containers: the image it ran
 }
 
 // Leftovers lists what runs that no longer exist left behind: containers
@@ -47,7 +49,7 @@ func Leftovers(ctx context.Context, eng engine.Engine) ([]Leftover, error) {
 		if run != "" && isAlive(run) {
 			continue
 		}
-		out = append(out, Leftover{Kind: "container", Name: c.Name, ID: c.ID, Run: run, Role: c.Labels[labels.Role]})
+		out = append(out, Leftover{Kind: "container", Name: c.Name, ID: c.ID, Run: run, Role: c.Labels[labels.Role], Image: c.Image})
 	}
 	for _, v := range vs {
 		run := v.Labels[labels.Run]
@@ -61,19 +63,27 @@ func Leftovers(ctx context.Context, eng engine.Engine) ([]Leftover, error) {
 	return out, nil
 }
 
-// Remove removes leftovers; NotFound counts as done.
-func Remove(ctx context.Context, eng engine.Engine, items []Leftover) error {
+// Remove removes leftovers; NotFound counts as done. The empty cgroups that
+// removed sidecars leave on the daemon host go too.
+func Remove(ctx context.Context, eng engine.Engine, items []Leftover, version string) error {
 	var errs []error
+	sidecars := map[string][]string{} // image -> sidecar names
 	for _, it := range items {
 		var err error
 		if it.Kind == "container" {
 			err = eng.ContainerRemove(ctx, it.ID)
+			if err == nil && it.Role == labels.RoleSidecar {
+				sidecars[it.Image] = append(sidecars[it.Image], it.Name)
+			}
 		} else {
 			err = eng.VolumeRemove(ctx, it.ID)
 		}
 		if err != nil {
 			errs = append(errs, err)
 		}
+	}
+	for image, names := range sidecars {
+		sidecar.CleanCgroups(ctx, eng, image, names, labels.For("", "", "", "cgroup-cleaner", version))
 	}
 	return errors.Join(errs...)
 }

@@ -14,9 +14,10 @@ import (
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/version"
 )
 
-const testVersion = "0.0.0-test"
+var testVersion = version.Version
 
 func loadE2E(t *testing.T, name, sel string) (*matrix.Matrix, []matrix.Target) {
 	t.Helper()

@@ -37,7 +37,9 @@ func (r *runner) builderImage(ctx context.Context, t matrix.Target, d distros.Di
 	if err != nil {
 		return "", false, err
 	}
-	tag := fmt.Sprintf("dbuilder/%s-%s:%s", r.m.Name, t.Name, hash[:12])
+	// No matrix name in the tag: the hash says what is inside, so packages
+	// with the same distro and build dependencies share one image.
+	tag := fmt.Sprintf("dbuilder/builder-%s:%s", t.Name, hash[:12])
 	if _, err := r.eng.ImageID(ctx, tag); err == nil {
 		log.Printf("dbuilder: builder image %s reused (inputs unchanged)", tag)
 		return tag, true, nil

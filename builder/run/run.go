@@ -86,6 +86,9 @@ func Build(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets []m
 	}
 	r.parallel = cores(info.NCPU, opt.Jobs, len(targets))
 
+	// The anchor goes first: from then on, gc and cache locks know this run
+	// is alive, so nothing it creates (probe containers included) is taken
+	// for a dead run's leftovers.
 	anchorImage := ""
 	if needsDocker(targets) {
 		r.sidecar, err = sidecar.EnsureImage(ctx, eng, sidecar.ImageOptions{Version: opt.Version, Progress: prefixed(r.con, "[sidecar-image] ")})
@@ -94,13 +97,6 @@ func Build(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets []m
 		}
 		if r.sidecar.Note != "" {
 			r.con.line("", "dbuilder: "+r.sidecar.Note)
-		}
-		r.mode, err = sidecar.DetectMode(ctx, eng, r.sidecar.Ref, r.run, opt.Version)
-		if err != nil {
-			return nil, err
-		}
-		if r.mode != sidecar.Privileged {
-			r.con.line("", "dbuilder: this host refuses --privileged; sidecars run with the equivalent capability set")
 		}
 		anchorImage = r.sidecar.Ref
 	} else if d, _, ok := distros.Lookup(targets[0].Distro); ok {
@@ -111,6 +107,15 @@ func Build(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets []m
 		return nil, err
 	}
 	defer anchor.Close()
+	if needsDocker(targets) {
+		r.mode, err = sidecar.DetectMode(ctx, eng, r.sidecar.Ref, r.run, opt.Version)
+		if err != nil {
+			return nil, err
+		}
+		if r.mode != sidecar.Privileged {
+			r.con.line("", "dbuilder: this host refuses --privileged; sidecars run with the equivalent capability set")
+		}
+	}
 	r.con.line("", fmt.Sprintf("dbuilder: run %s: %d target(s), -j %d, %d core(s) each, daemon %s", r.run, len(targets), opt.Jobs, r.parallel, eng.Endpoint()))
 
 	results := make([]Result, len(targets))

@@ -10,9 +10,10 @@ import (
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
 	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/version"
 )
 
-const testVersion = "0.0.0-test"
+var testVersion = version.Version
 
 // tinyImage builds a one-file image on the host daemon to preload.
 func tinyImage(t *testing.T, eng engine.Engine, tag, content string) string {

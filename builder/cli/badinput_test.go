@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/labels"
+)
+
+type badInput struct {
+	name string
+	args []string
+	env  map[string]string // e.g. DOCKER_HOST
+	want []string          // substrings of the printed error
+}
+
+// inv is a file of the invalid-matrix corpus.
+func inv(name string) string { return "../../testdata/matrices/invalid/" + name }
+
+// tmpMatrix writes a matrix whose source is the given testdata source dir.
+func tmpMatrix(t *testing.T, src, body string) string {
+	t.Helper()
+	abs, _ := filepath.Abs("../../testdata/matrices/src/" + src)
+	p := filepath.Join(t.TempDir(), "matrix.yaml")
+	os.WriteFile(p, []byte("name: bad\nversion: 1.0.0\nsource: "+abs+"\n"+body), 0o644)
+	return p
+}
+
+// configCases need no daemon: they fail before dbuilder connects to one.
+func configCases(t *testing.T) []badInput {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "matrix.yaml")
+	os.WriteFile(existing, []byte("x"), 0o644)
+	deb := "matrix:\n  distro: [debian:bookworm]\n"
+	return []badInput{
+		{"no command", nil, nil, []string{"no command given"}},
+		{"unknown command", []string{"bild"}, nil, []string{`unknown command "bild"`}},
+		{"unknown flag", []string{"build", "--bogus"}, nil, []string{"flag provided but not defined: -bogus"}},
+		{"jobs zero", []string{"build", "-j", "0", "-f", inv("../valid/minimal.yaml")}, nil, []string{"-j must be at least 1"}},
+		{"bad memory", []string{"build", "--memory", "12q"}, nil, []string{`"12q" is not a size`}},
+		{"bad timeout", []string{"build", "--timeout", "soon"}, nil, []string{`invalid value "soon"`}},
+		{"stray argument", []string{"build", "fedora"}, nil, []string{`unexpected argument "fedora"`}},
+		{"missing matrix", []string{"plan", "-f", filepath.Join(dir, "nope.yaml")}, nil, []string{"no matrix file", "nope.yaml", "dbuilder init"}},
+		{"matrix is a directory", []string{"plan", "-f", dir}, nil, []string{"is a directory"}},
+		{"yaml syntax", []string{"build", "-f", inv("syntax-error.yaml")}, nil, []string{"syntax-error.yaml:", "invalid YAML"}},
+		{"unknown key", []string{"build", "-f", inv("unknown-top-key.yaml")}, nil, []string{"unknown-top-key.yaml:6:1:", "did you mean name?"}},
+		{"unknown nested key", []string{"build", "-f", inv("unknown-nested-key.yaml")}, nil, []string{"unknown-nested-key.yaml:", "unknown key"}},
+		{"wrong type", []string{"build", "-f", inv("wrong-type-docker.yaml")}, nil, []string{"wrong-type-docker.yaml:", "docker"}},
+		{"empty file", []string{"build", "-f", inv("empty-file.yaml")}, nil, []string{"empty-file.yaml"}},
+		{"empty matrix", []string{"build", "-f", inv("empty-matrix.yaml")}, nil, []string{"empty-matrix.yaml:"}},
+		{"all excluded", []string{"build", "-f", inv("all-excluded.yaml")}, nil, []string{"all-excluded.yaml:", "exclude"}},
+		{"unknown distro", []string{"build", "-f", inv("unknown-distro.yaml")}, nil, []string{"unknown distro", "did you mean"}},
+		{"hostile package", []string{"build", "-f", inv("hostile-package.yaml")}, nil, []string{"hostile-package.yaml:", "invalid Debian package name"}},
+		{"hostile image", []string{"build", "-f", inv("hostile-image.yaml")}, nil, []string{"hostile-image.yaml:"}},
+		{"hostile distro", []string{"build", "-f", inv("hostile-distro.yaml")}, nil, []string{"hostile-distro.yaml:"}},
+		{"missing source", []string{"build", "-f", inv("missing-source.yaml")}, nil, []string{"missing-source.yaml:", "source"}},
+		{"source not a dir", []string{"build", "-f", inv("source-not-dir.yaml")}, nil, []string{"source-not-dir.yaml:"}},
+		{"duplicate targets", []string{"build", "-f", inv("duplicate-targets.yaml")}, nil, []string{"duplicate-targets.yaml:"}},
+		{"nul in command", []string{"build", "-f", inv("nul-command.yaml")}, nil, []string{"nul-command.yaml:"}},
+		{"preload without docker", []string{"build", "-f", inv("preload-without-docker.yaml")}, nil, []string{"test.docker is false"}},
+		{"two documents", []string{"build", "-f", inv("two-documents.yaml")}, nil, []string{"two-documents.yaml"}},
+		{"selector matches nothing", []string{"build", "-f", inv("../valid/debian.yaml"), "--distro", "fedra"}, nil, []string{`no target matches "fedra"`, "debian-bookworm, debian-trixie"}},
+		{"dockerfile needs distro", []string{"dockerfile", "-f", inv("../valid/debian.yaml")}, nil, []string{"--distro is required"}},
+		{"source without debian/", []string{"dockerfile", "-f", tmpMatrix(t, "rpmonly", deb), "--distro", "debian:bookworm"}, nil, []string{"no debian/control"}},
+		{"source without .spec", []string{"dockerfile", "-f", tmpMatrix(t, "debonly", "matrix:\n  distro: [fedora:41]\n"), "--distro", "fedora:41"}, nil, []string{"no .spec file"}},
+		{"init without packaging", []string{"init", dir}, nil, []string{"found no debian/control and no *.spec"}},
+		{"init over a matrix", []string{"init", pkgWithMatrix(t)}, nil, []string{"already exists"}},
+		{"plan format", []string{"plan", "-f", inv("../valid/debian.yaml"), "--format", "xml"}, nil, []string{"xml"}},
+		{"cache without sub", []string{"cache"}, nil, []string{"usage: dbuilder cache ls"}},
+		{"gc argument", []string{"gc", "now"}, nil, []string{`unexpected argument "now"`}},
+		{"unreachable daemon", []string{"build", "-f", inv("../valid/debian.yaml")}, map[string]string{"DOCKER_HOST": "unix://" + filepath.Join(dir, "no.sock")}, []string{"cannot reach the Docker daemon", "setup.sh"}},
+	}
+}
+
+// pkgWithMatrix is a package dir that already has a matrix.yaml.
+func pkgWithMatrix(t *testing.T) string {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "debian"), 0o755)
+	ctl, _ := os.ReadFile("../../testdata/hellodb/debian/control")
+	os.WriteFile(filepath.Join(dir, "debian", "control"), ctl, 0o644)
+	os.WriteFile(filepath.Join(dir, "matrix.yaml"), []byte("name: x\n"), 0o644)
+	return dir
+}
+
+func runBad(t *testing.T, c badInput) {
+	t.Helper()
+	for k, v := range c.env {
+		t.Setenv(k, v)
+	}
+	var out, errb bytes.Buffer
+	err := Run(context.Background(), c.args, &out, &errb)
+	code := ExitCode(err, &errb)
+	msg := errb.String()
+	if code != ExitUsage {
+		t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitUsage, msg)
+	}
+	for _, w := range c.want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, msg)
+		}
+	}
+	if strings.Contains(msg, "panic") || strings.Contains(msg, "goroutine ") {
+		t.Errorf("looks like a crash:\n%s", msg)
+	}
+}
+
+// TestBadInput: every bad input gets exit code 2 and a clear message.
+func TestBadInput(t *testing.T) {
+	cases := configCases(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { runBad(t, c) })
+	}
+	t.Logf("bad inputs tried without a daemon: %d", len(cases))
+}
+
+// TestBadInputReal: bad inputs found against the real daemon create nothing.
+func TestBadInputReal(t *testing.T) {
+	eng := dockertest.Engine(t)
+	dockertest.Image(t, eng, "debian:bookworm")
+	body := "matrix:\n  distro: [debian:bookworm]\ntest:\n  docker: true\n  preload: [dbuilder-test/absent:1]\n"
+	cases := []badInput{
+		{"preload image missing", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", body)}, nil, []string{"preload image dbuilder-test/absent:1 is not on the Docker daemon"}},
+		{"base image missing", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [fedora:41]\n")}, nil, []string{"base image fedora:41 is not on the Docker daemon"}},
+		{"both at once", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm, rockylinux:9]\ntest:\n  docker: true\n  preload: [dbuilder-test/absent:1]\n")}, nil, []string{"dbuilder-test/absent:1", "rockylinux/rockylinux:9"}},
+	}
+	before := managed(t, eng)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			runBad(t, c)
+			if after := managed(t, eng); after != before {
+				t.Errorf("resources changed: before %d, after %d", before, after)
+			}
+		})
+	}
+}
+
+func managed(t *testing.T, eng engine.Engine) int {
+	cs, err := eng.ContainerList(context.Background(), map[string]string{labels.Managed: "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, _ := eng.VolumeList(context.Background(), map[string]string{labels.Managed: "true"})
+	return len(cs) + len(vs)
+}

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/lifecycle"
+)
+
+// TestKillAndGCReal: a build killed with SIGKILL leaves resources; gc
+// removes all of them and leaves a concurrently running build alone.
+func TestKillAndGCReal(t *testing.T) {
+	eng := dockertest.Engine(t)
+	needImages(t, eng)
+	// A stays in its test step until it is killed; B runs a little longer
+	// than the gc below takes.
+	bodyA := strings.Replace(dockerBody, "command: make check", "command: make check && echo A-is-waiting && sleep 600", 1)
+	bodyB := strings.Replace(dockerBody, "command: make check", "command: sleep 20 && make check", 1)
+	a := start(t, "build", "-f", writeExampleMatrix(t, "gca", bodyA), "--output", t.TempDir())
+	if !a.waitFor("A-is-waiting", 10*time.Minute) {
+		t.Fatalf("build A never reached its test:\n%s", a.output())
+	}
+	b := start(t, "build", "-f", writeExampleMatrix(t, "gcb", bodyB), "--output", t.TempDir())
+	if !b.waitFor("##[dbuilder] step build", 10*time.Minute) {
+		t.Fatalf("build B never started building:\n%s", b.output())
+	}
+	a.cmd.Process.Signal(syscall.SIGKILL)
+	a.wait(t, time.Minute)
+	runA, runB := a.runID(), b.runID()
+	if n := countLeft(t, eng, runA); n == 0 {
+		t.Fatal("the killed run left nothing: the test proves nothing")
+	}
+	// The anchor notices the dropped connection and goes away by itself.
+	deadline := time.Now().Add(30 * time.Second)
+	for lifecycle.Alive(context.Background(), eng, runA) {
+		if time.Now().After(deadline) {
+			t.Fatal("the killed run still looks alive after 30s")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !lifecycle.Alive(context.Background(), eng, runB) {
+		t.Fatal("the running build does not look alive")
+	}
+
+	dry := start(t, "gc", "--dry-run")
+	if code := dry.wait(t, time.Minute); code != 0 || !strings.Contains(dry.output(), "run "+runA) || strings.Contains(dry.output(), runB) {
+		t.Fatalf("gc --dry-run (exit %d) should list run %s only:\n%s", code, runA, dry.output())
+	}
+	if n := countLeft(t, eng, runA); n == 0 {
+		t.Fatal("--dry-run removed something")
+	}
+	gc := start(t, "gc")
+	if code := gc.wait(t, 2*time.Minute); code != 0 {
+		t.Fatalf("gc exit %d:\n%s", code, gc.output())
+	}
+	t.Logf("gc:\n%s", gc.output())
+	dockertest.AssertClean(t, eng, runA)
+
+	if code := b.wait(t, 10*time.Minute); code != 0 {
+		t.Fatalf("the concurrent build was disturbed (exit %d):\n%s", code, b.output())
+	}
+	dockertest.AssertClean(t, eng, runB)
+}
+
+// TestConcurrentSameTargetReal: two builds of the same target share one
+// cache volume one after the other, never two daemons on it at once.
+func TestConcurrentSameTargetReal(t *testing.T) {
+	eng := dockertest.Engine(t)
+	needImages(t, eng)
+	m := writeExampleMatrix(t, "conc", dockerBody)
+	p1 := start(t, "build", "-f", m, "--output", t.TempDir())
+	p2 := start(t, "build", "-f", m, "--output", t.TempDir())
+	c1, c2 := p1.wait(t, 15*time.Minute), p2.wait(t, 15*time.Minute)
+	if c1 != 0 || c2 != 0 {
+		t.Fatalf("exit codes %d %d\n--- first:\n%s\n--- second:\n%s", c1, c2, p1.output(), p2.output())
+	}
+	waited := strings.Contains(p1.output(), "is in use by run") || strings.Contains(p2.output(), "is in use by run")
+	if !waited {
+		t.Error("neither build waited for the cache volume: were they really concurrent?")
+	}
+	p3 := start(t, "build", "-f", m, "--output", t.TempDir())
+	if c := p3.wait(t, 10*time.Minute); c != 0 || !strings.Contains(p3.output(), "1 already there") {
+		t.Fatalf("third build on the shared cache (exit %d) should find the preload there:\n%s", c, p3.output())
+	}
+	for _, p := range []*proc{p1, p2, p3} {
+		dockertest.AssertClean(t, eng, p.runID())
+	}
+}
+
+// TestSidecarKilledReal: a sidecar killed from outside fails its target with
+// the sidecar's log; the other target still passes (--keep-going).
+func TestSidecarKilledReal(t *testing.T) {
+	eng := dockertest.Engine(t)
+	needImages(t, eng)
+	dockertest.Image(t, eng, "debian:trixie")
+	body := strings.Replace(dockerBody, "[debian:bookworm]", "[debian:bookworm, debian:trixie]", 1)
+	p := start(t, "build", "-f", writeExampleMatrix(t, "killsc", body), "--output", t.TempDir(), "-j", "2")
+	if !p.waitFor("[debian-bookworm] ##[dbuilder] step test", 15*time.Minute) {
+		t.Fatalf("never reached the test step:\n%s", p.output())
+	}
+	if err := eng.ContainerStop(context.Background(), "dbuilder-lock-killsc-debian-bookworm", 0); err != nil {
+		t.Fatal(err)
+	}
+	code := p.wait(t, 10*time.Minute)
+	out := p.output()
+	if code != 1 {
+		t.Fatalf("exit code %d, want 1:\n%s", code, out)
+	}
+	for _, want := range []string{"debian-bookworm failed", "sidecar daemon died", "sidecar log", "debian-trixie    ok"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+	dockertest.AssertClean(t, eng, p.runID())
+}

@@ -1,0 +1,48 @@
+package sidecar
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+)
+
+// BenchmarkSidecarReady measures start-to-ready of a sidecar on a warm cache
+// volume (create, lock, start, first answer from the inner daemon) and
+// reports the median: go test -run X -bench SidecarReady -benchtime 20x.
+func BenchmarkSidecarReady(b *testing.B) {
+	eng := dockertest.Engine(b)
+	ctx := context.Background()
+	img, err := EnsureImage(ctx, eng, ImageOptions{Version: testVersion})
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := dockertest.RunID(b)
+	mode, err := DetectMode(ctx, eng, img.Ref, run, testVersion)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cache := "dbuilder-cache-bench-" + run
+	b.Cleanup(func() { eng.VolumeRemove(context.Background(), cache) })
+	cfg := Config{Image: img, Mode: mode, Run: run, Matrix: "bench", Target: "ready", Version: testVersion, Cache: cache}
+	var ds []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		sc, err := Start(ctx, eng, cfg)
+		d := time.Since(t0)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, d)
+		sc.Stop()
+		b.StartTimer()
+	}
+	b.StopTimer()
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	b.ReportMetric(float64(ds[len(ds)/2].Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(ds[len(ds)-1].Milliseconds()), "max-ms")
+}
