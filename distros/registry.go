@@ -25,7 +25,7 @@ var families = map[string]Family{
 	// build.deps.deb and the build runs `rpmbuild --nodeps`.
 	"rpm-on-debian": {
 		Name: "rpm-on-debian", Format: "rpm", DepsFormat: "deb",
-		Template: "rpm-on-debian.Dockerfile.tmpl", BuildScript: "build-rpm-on-debian.sh",
+		Template: "rpm-on-debian.Dockerfile.tmpl", BuildScript: "build-rpm.sh", BuildEnv: []string{"RPMBUILD_NODEPS=1"},
 		Toolchain: []string{"build-essential", "ca-certificates", "rpm"},
 	},
 }

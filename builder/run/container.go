@@ -52,6 +52,7 @@ func (r *runner) buildContainer(ctx context.Context, t matrix.Target, fam distro
 		fmt.Sprintf("PARALLEL=%d", r.parallel),
 		"DBUILDER_TARGET=" + t.Name, "DBUILDER_DISTRO=" + t.Distro,
 	}
+	env = append(env, fam.BuildEnv...)
 	spec := engine.ContainerSpec{
 		Name: "dbuilder-" + r.run + "-" + t.Name, Image: image, WorkingDir: "/build",
 		Cmd:      []string{"sh", "-e", "/build/dbuilder/run.sh"},
