@@ -16,9 +16,12 @@ bash scripts/setup.sh </dev/null >"$out/setup.log" 2>&1
 go build -o "$out/dbuilder" ./cmd/dbuilder
 db() { "$out/dbuilder" build -f matrix.yaml --output "$out/dist" "$@"; }
 
-# cold: what a first run on a set-up machine does (base and sidecar images stay).
+# cold: what a first run on a set-up machine does (base and sidecar images
+# stay): no builder images, no BuildKit cache (NOTE: prunes the daemon's
+# whole build cache), no cache volumes.
 cold() {
-	docker image ls --format '{{.Repository}}:{{.Tag}}' | grep '^dbuilder/hellodb-' | xargs -r docker rmi -f >/dev/null
+	docker image ls -q --filter label=io.dbuilder.role=builder-image | sort -u | xargs -r docker rmi -f >/dev/null
+	docker builder prune -af >/dev/null 2>&1
 	docker volume ls -q | grep '^dbuilder-cache-hellodb-' | xargs -r docker volume rm >/dev/null
 }
 declare -A secs
@@ -48,11 +51,11 @@ p50=$(awk '/BenchmarkSidecarReady/ {for (i=1;i<=NF;i++) if ($(i+1)=="p50-ms") pr
 r() { echo "scale=1; $1 / $2" | bc; }
 {
 	echo "example (hellodb, debian:bookworm + debian:trixie), $(date -u +%F), $(nproc) cores"
-	printf '%-34s %8s\n' "cold -j2" "${secs[cold-j2]} s"
-	printf '%-34s %8s\n' "warm -j2" "${secs[warm-j2]} s"
-	printf '%-34s %8s\n' "warm -j1" "${secs[warm-j1]} s"
-	printf '%-34s %8s\n' "by hand, both suites at once" "${secs[byhand-j2]} s"
-	[ -n "${secs[cold-j1]:-}" ] && printf '%-34s %8s\n' "cold -j1" "${secs[cold-j1]} s"
+	printf '%-34s %6.1f s\n' "cold -j2" "${secs[cold-j2]}"
+	printf '%-34s %6.1f s\n' "warm -j2" "${secs[warm-j2]}"
+	printf '%-34s %6.1f s\n' "warm -j1" "${secs[warm-j1]}"
+	printf '%-34s %6.1f s\n' "by hand, both suites at once" "${secs[byhand-j2]}"
+	[ -n "${secs[cold-j1]:-}" ] && printf '%-34s %6.1f s\n' "cold -j1" "${secs[cold-j1]}"
 	echo "cold/warm (-j2):            $(r "${secs[cold-j2]}" "${secs[warm-j2]}")x"
 	echo "warm -j1/-j2:               $(r "${secs[warm-j1]}" "${secs[warm-j2]}")x"
 	echo "by hand/dbuilder warm (-j2): $(r "${secs[byhand-j2]}" "${secs[warm-j2]}")x"

@@ -16,6 +16,8 @@ import (
 func TestKillAndGCReal(t *testing.T) {
 	eng := dockertest.Engine(t)
 	needImages(t, eng)
+	dropCaches(t, eng, "gca")
+	dropCaches(t, eng, "gcb")
 	// A stays in its test step until it is killed; B runs a little longer
 	// than the gc below takes.
 	bodyA := strings.Replace(dockerBody, "command: make check", "command: make check && echo A-is-waiting && sleep 600", 1)
@@ -71,6 +73,7 @@ func TestKillAndGCReal(t *testing.T) {
 func TestConcurrentSameTargetReal(t *testing.T) {
 	eng := dockertest.Engine(t)
 	needImages(t, eng)
+	dropCaches(t, eng, "conc")
 	m := writeExampleMatrix(t, "conc", dockerBody)
 	p1 := start(t, "build", "-f", m, "--output", t.TempDir())
 	p2 := start(t, "build", "-f", m, "--output", t.TempDir())
@@ -89,6 +92,38 @@ func TestConcurrentSameTargetReal(t *testing.T) {
 	for _, p := range []*proc{p1, p2, p3} {
 		dockertest.AssertClean(t, eng, p.runID())
 	}
+
+	// cache ls shows the shared volume; prune keeps what is recent and
+	// removes what the selector names.
+	vol := "dbuilder-cache-conc-debian-bookworm"
+	ls := start(t, "cache", "ls")
+	if c := ls.wait(t, time.Minute); c != 0 || !strings.Contains(ls.output(), vol) || !strings.Contains(ls.output(), "MiB") {
+		t.Fatalf("cache ls (exit %d) lacks %s with a size:\n%s", c, vol, ls.output())
+	}
+	keep := start(t, "cache", "prune", "--older-than", "24h")
+	if c := keep.wait(t, time.Minute); c != 0 || strings.Contains(keep.output(), "removed "+vol) {
+		t.Fatalf("prune --older-than 24h (exit %d) removed a cache used just now:\n%s", c, keep.output())
+	}
+	prune := start(t, "cache", "prune", "-f", m, "--distro", "debian:bookworm")
+	if c := prune.wait(t, time.Minute); c != 0 || !strings.Contains(prune.output(), "removed "+vol) {
+		t.Fatalf("prune --distro (exit %d) did not remove %s:\n%s", c, vol, prune.output())
+	}
+}
+
+// TestTimeoutReal: --timeout fails a target that runs too long, with a
+// clear message, and cleans up like any failure.
+func TestTimeoutReal(t *testing.T) {
+	eng := dockertest.Engine(t)
+	needImages(t, eng)
+	body := strings.Replace(dockerBody, "command: make check", "command: sleep 600", 1)
+	out := t.TempDir()
+	p := start(t, "build", "-f", writeExampleMatrix(t, "tmo", body), "--output", out, "--timeout", "45s")
+	dropCaches(t, eng, "tmo")
+	code := p.wait(t, 5*time.Minute)
+	if code != 1 || !strings.Contains(p.output(), "timed out after 45s") {
+		t.Fatalf("exit %d, want 1 with a timeout message:\n%s", code, p.output())
+	}
+	dockertest.AssertClean(t, eng, p.runID())
 }
 
 // TestSidecarKilledReal: a sidecar killed from outside fails its target with
@@ -97,6 +132,7 @@ func TestSidecarKilledReal(t *testing.T) {
 	eng := dockertest.Engine(t)
 	needImages(t, eng)
 	dockertest.Image(t, eng, "debian:trixie")
+	dropCaches(t, eng, "killsc")
 	body := strings.Replace(dockerBody, "[debian:bookworm]", "[debian:bookworm, debian:trixie]", 1)
 	p := start(t, "build", "-f", writeExampleMatrix(t, "killsc", body), "--output", t.TempDir(), "-j", "2")
 	if !p.waitFor("[debian-bookworm] ##[dbuilder] step test", 15*time.Minute) {

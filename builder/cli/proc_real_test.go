@@ -16,6 +16,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/labels"
 )
 
 // These tests run the real dbuilder binary against the real daemon, as a
@@ -169,6 +170,17 @@ func (p *proc) runID() string {
 	return p.run
 }
 
+// dropCaches removes the cache volumes of matrix name when the test ends:
+// cache volumes outlive runs on purpose, but a test's should not.
+func dropCaches(t *testing.T, eng engine.Engine, name string) {
+	t.Cleanup(func() {
+		vs, _ := eng.VolumeList(context.Background(), map[string]string{labels.Matrix: name, labels.Role: labels.RoleCache})
+		for _, v := range vs {
+			eng.VolumeRemove(context.Background(), v.Name)
+		}
+	})
+}
+
 func needImages(t *testing.T, eng engine.Engine) {
 	for _, img := range []string{"debian:bookworm", "dbuilder-example/mariadb:10.11"} {
 		dockertest.Image(t, eng, img)
@@ -180,6 +192,7 @@ func needImages(t *testing.T, eng engine.Engine) {
 func TestInterruptReal(t *testing.T) {
 	eng := dockertest.Engine(t)
 	needImages(t, eng)
+	dropCaches(t, eng, "intr")
 	// Warm the builder image first, so the later phases are reached quickly.
 	warm := writeExampleMatrix(t, "intr", dockerBody)
 	p := start(t, "build", "-f", warm, "--output", t.TempDir())
