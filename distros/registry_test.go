@@ -72,27 +72,3 @@ func TestNames(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	for in, want := range map[string]string{
-		"debian:bookworm":               "debian:bookworm",
-		"Debian:Bookworm":               "debian:bookworm",
-		"debian:bookwrom":               "debian:bookworm",
-		"debian-bookworm":               "debian:bookworm",
-		"bookworm":                      "debian:bookworm",
-		"fedora:43":                     "fedora:42",
-		"fedora":                        "fedora:42",
-		"rocky:9":                       "rockylinux:9",
-		"rockylinux:10":                 "rockylinux:9",
-		"centos:9":                      "centos:stream9",
-		"opensuse/leap:15.6":            "opensuse:15.6",
-		"quay.io/centos/centos:stream9": "centos:stream9",
-		"ubuntu:2404":                   "ubuntu:24.04",
-		"debian-rpm:bookworm":           "debian:bookworm", // test-only names are never suggested
-		"windows:11":                    "",
-		"":                              "",
-	} {
-		if got := Closest(in); got != want {
-			t.Errorf("Closest(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

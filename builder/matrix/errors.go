@@ -96,20 +96,6 @@ func Problems(err error) []*Error {
 	return out
 }
 
-// quote renders a user's value in a message: Go-quoted, so that control
-// characters show as escapes, and cut short if long.
-func quote(s string) string {
-	const most = 80
-	if len(s) > most {
-		cut := most
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		return strconv.Quote(s[:cut]) + "..."
-	}
-	return strconv.Quote(s)
-}
-
 // oneLine escapes control characters and invalid UTF-8 left in a message
 // (a value listed unquoted among "known" ones, say), so that every problem
 // stays on one line of output, and bounds its length.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/dbuilder/dbuilder/builder/names"
 	"gopkg.in/yaml.v3"
 )
 
@@ -129,11 +130,11 @@ func (c *checker) source(path, src string) string {
 	st, err := os.Stat(abs)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		c.at(c.spots.val("source"), "source: directory %s does not exist (resolved to %s)", quote(src), abs)
+		c.at(c.spots.val("source"), "source: directory %s does not exist (resolved to %s)", names.Quote(src), abs)
 	case err != nil:
 		c.at(c.spots.val("source"), "source: %v", err)
 	case !st.IsDir():
-		c.at(c.spots.val("source"), "source: %s is not a directory (resolved to %s)", quote(src), abs)
+		c.at(c.spots.val("source"), "source: %s is not a directory (resolved to %s)", names.Quote(src), abs)
 	default:
 		return abs
 	}

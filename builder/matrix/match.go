@@ -5,6 +5,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/dbuilder/dbuilder/builder/names"
 )
 
 // match checks one exclude or override match: not empty, keys are axes,
@@ -31,17 +33,17 @@ func (c *checker) match(p string, m Match, axes Axes) bool {
 		}
 		i := slices.Index(axisNames, k)
 		if i < 0 {
-			c.at(c.spots.key(kp), "%s: %s is not an axis (axes: %s)%s", p, quote(k), strings.Join(axisNames, ", "), didYouMean(k, axisNames))
+			c.at(c.spots.key(kp), "%s: %s is not an axis (axes: %s)%s", p, names.Quote(k), strings.Join(axisNames, ", "), didYouMean(k, axisNames))
 			ok = false
 			continue
 		}
 		if _, err := path.Match(pattern, ""); err != nil {
-			c.at(c.spots.val(kp), "%s: bad pattern %s: %v", kp, quote(pattern), err)
+			c.at(c.spots.val(kp), "%s: bad pattern %s: %v", kp, names.Quote(pattern), err)
 			ok = false
 			continue
 		}
 		if !slices.ContainsFunc(axes[i].Values, func(v string) bool { return globMatch(pattern, v) }) {
-			c.at(c.spots.val(kp), "%s: %s matches no value of axis %s%s (values: %s)", kp, quote(pattern), k,
+			c.at(c.spots.val(kp), "%s: %s matches no value of axis %s%s (values: %s)", kp, names.Quote(pattern), k,
 				didYouMean(pattern, axes[i].Values), strings.Join(axes[i].Values, ", "))
 			ok = false
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dbuilder/dbuilder/builder/names"
 	"gopkg.in/yaml.v3"
 )
 
@@ -102,13 +103,13 @@ func (d *decoder) mapping(path string, n *yaml.Node, where string, known []strin
 			continue
 		}
 		if first, dup := seen[k.Value]; dup {
-			d.at(k, "duplicate key %s in %s (first at line %d)", quote(k.Value), where, first.Line)
+			d.at(k, "duplicate key %s in %s (first at line %d)", names.Quote(k.Value), where, first.Line)
 			ok = false
 			continue
 		}
 		seen[k.Value] = k
 		if known != nil && !slices.Contains(known, k.Value) {
-			d.at(k, "unknown key %s in %s (known: %s)%s", quote(k.Value), where, strings.Join(known, ", "), didYouMean(k.Value, known))
+			d.at(k, "unknown key %s in %s (known: %s)%s", names.Quote(k.Value), where, strings.Join(known, ", "), didYouMean(k.Value, known))
 			ok = false
 			continue
 		}
@@ -150,7 +151,7 @@ func (d *decoder) boolean(path string, k, n *yaml.Node) (bool, bool) {
 	}
 	got := describe(v)
 	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" {
-		got = quote(v.Value)
+		got = names.Quote(v.Value)
 	}
 	d.fail(path, n, "%s: expected true or false, got %s", path, got)
 	return false, false
@@ -192,7 +193,7 @@ var axisName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // identifier, so that a hostile key cannot break one-line messages.
 func keyPath(path, key string) string {
 	if !axisName.MatchString(key) || len(key) > 64 {
-		return fmt.Sprintf("%s[%s]", path, quote(key))
+		return fmt.Sprintf("%s[%s]", path, names.Quote(key))
 	}
 	return path + "." + key
 }

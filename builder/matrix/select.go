@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/dbuilder/dbuilder/builder/names"
 )
 
 // Select picks targets by a --distro selector: empty means all; otherwise a
@@ -52,7 +54,7 @@ func selectItem(targets []Target, item string, picked []bool) (int, error) {
 	glob := strings.ContainsAny(item, "*?[")
 	if glob {
 		if _, err := path.Match(item, ""); err != nil {
-			return 0, fmt.Errorf("selector %s: bad pattern: %v", quote(item), err)
+			return 0, fmt.Errorf("selector %s: bad pattern: %v", names.Quote(item), err)
 		}
 	}
 	n := 0
@@ -85,9 +87,9 @@ func noMatch(targets []Target, item string) string {
 			}
 		}
 	}
-	names := make([]string, len(targets))
+	all := make([]string, len(targets))
 	for i, t := range targets {
-		names[i] = t.Name
+		all[i] = t.Name
 	}
-	return fmt.Sprintf("no target matches %s%s (targets: %s)", quote(item), didYouMean(item, known), strings.Join(names, ", "))
+	return fmt.Sprintf("no target matches %s%s (targets: %s)", names.Quote(item), didYouMean(item, known), strings.Join(all, ", "))
 }

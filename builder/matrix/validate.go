@@ -116,7 +116,7 @@ func (c *checker) axes(axes Axes) bool {
 	for _, a := range axes {
 		p := keyPath("matrix", a.Name)
 		if !axisName.MatchString(a.Name) || len(a.Name) > 64 {
-			c.at(c.spots.key(p), "matrix: invalid axis name %s (use a-z, 0-9 and _, starting with a letter, at most 64 characters)", quote(a.Name))
+			c.at(c.spots.key(p), "matrix: invalid axis name %s (use a-z, 0-9 and _, starting with a letter, at most 64 characters)", names.Quote(a.Name))
 			ok = false
 			continue
 		}
@@ -137,7 +137,7 @@ func (c *checker) axes(axes Axes) bool {
 				continue
 			}
 			if j, dup := seen[v]; dup {
-				c.at(c.spots.val(vp), "%s: %s is listed twice (also %s[%d])", vp, quote(v), p, j)
+				c.at(c.spots.val(vp), "%s: %s is listed twice (also %s[%d])", vp, names.Quote(v), p, j)
 				ok = false
 				continue
 			}
@@ -145,7 +145,7 @@ func (c *checker) axes(axes Axes) bool {
 			if a.Name == "distro" {
 				ok = c.distro(vp, v) && ok
 			} else if len(v) > maxValueLen || !axisValue.MatchString(v) {
-				c.at(c.spots.val(vp), "%s: invalid value %s (use letters, digits and . _ : / + -, starting with a letter or digit, at most %d characters)", vp, quote(v), maxValueLen)
+				c.at(c.spots.val(vp), "%s: invalid value %s (use letters, digits and . _ : / + -, starting with a letter or digit, at most %d characters)", vp, names.Quote(v), maxValueLen)
 				ok = false
 			}
 		}
@@ -167,7 +167,7 @@ func (c *checker) distro(p, v string) bool {
 		return true
 	}
 	known := c.reg.Names()
-	c.at(c.spots.val(p), "%s: unknown distro %s%s (known: %s)", p, quote(v), didYouMean(v, known), strings.Join(known, ", "))
+	c.at(c.spots.val(p), "%s: unknown distro %s%s (known: %s)", p, names.Quote(v), didYouMean(v, known), strings.Join(known, ", "))
 	return false
 }
 

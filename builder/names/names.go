@@ -60,14 +60,14 @@ func check(what, s string, grammar func(string) string) error {
 		why = grammar(s)
 	}
 	if why != "" {
-		return fmt.Errorf("invalid %s %s: %s", what, quote(s), why)
+		return fmt.Errorf("invalid %s %s: %s", what, Quote(s), why)
 	}
 	return nil
 }
 
-// quote renders s for a message: Go-quoted, so that control characters
-// show as escapes, and cut short if long.
-func quote(s string) string {
+// Quote renders a user's value for a message: Go-quoted, so that control
+// characters show as escapes, and cut short if long.
+func Quote(s string) string {
 	const most = 80
 	if len(s) > most {
 		cut := most
