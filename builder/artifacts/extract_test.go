@@ -86,7 +86,7 @@ func TestExtractRefusesEscapes(t *testing.T) {
 
 func TestStagingPublishAndKeepOnly(t *testing.T) {
 	out := t.TempDir()
-	s, err := NewStaging(out, "debian-bookworm")
+	s, err := NewStaging(out, "debian-bookworm", "r1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestStagingPublishAndKeepOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A failed second run replaces it with the log alone.
-	s2, _ := NewStaging(out, "debian-bookworm")
+	s2, _ := NewStaging(out, "debian-bookworm", "r1")
 	os.WriteFile(filepath.Join(s2.Dir, "half.deb"), []byte("partial"), 0o644)
 	os.WriteFile(filepath.Join(s2.Dir, "build.log"), []byte("log2"), 0o644)
 	if err := s2.KeepOnly("build.log"); err != nil {
@@ -112,5 +112,28 @@ func TestStagingPublishAndKeepOnly(t *testing.T) {
 	all, _ := os.ReadDir(out)
 	if len(all) != 1 {
 		t.Fatalf("staging leftovers: %v", all)
+	}
+}
+
+func TestSweepStaging(t *testing.T) {
+	out := t.TempDir()
+	dead, _ := NewStaging(out, "debian-bookworm", "dead1")
+	live, _ := NewStaging(out, "debian-trixie", "live1")
+	os.Mkdir(filepath.Join(out, "debian-bookworm"), 0o755) // published: not staging
+	alive := func(run string) bool { return run == "live1" }
+	if listed := SweepStaging(out, alive, true); len(listed) != 1 {
+		t.Fatalf("dry run listed %v", listed)
+	}
+	if _, err := os.Stat(dead.Dir); err != nil {
+		t.Fatal("dry run removed")
+	}
+	gone := SweepStaging(out, alive, false)
+	if len(gone) != 1 || gone[0] != filepath.Base(dead.Dir) {
+		t.Fatalf("swept %v", gone)
+	}
+	for _, d := range []string{live.Dir, filepath.Join(out, "debian-bookworm")} {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s removed: %v", d, err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Staging is a private directory next to the final one (same file system,
@@ -13,12 +14,16 @@ type Staging struct {
 	final string
 }
 
-// NewStaging makes a staging directory for outDir/name.
-func NewStaging(outDir, name string) (*Staging, error) {
+// stagingPrefix starts every staging directory's name; the run id follows,
+// so that a later run can tell whose a leftover one is.
+const stagingPrefix = ".dbuilder-"
+
+// NewStaging makes a staging directory for outDir/name, owned by run.
+func NewStaging(outDir, name, run string) (*Staging, error) {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
-	dir, err := os.MkdirTemp(outDir, ".dbuilder-"+name+"-")
+	dir, err := os.MkdirTemp(outDir, stagingPrefix+run+"-"+name+"-")
 	if err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
@@ -72,4 +77,30 @@ func (s *Staging) KeepOnly(names ...string) error {
 		}
 	}
 	return nil
+}
+
+// SweepStaging finds the staging directories in outDir that runs which no
+// longer exist left behind (a SIGKILL gives no chance to clean up), removes
+// them unless dryRun, and returns their names. alive says whether a run id
+// is still running.
+func SweepStaging(outDir string, alive func(run string) bool, dryRun bool) []string {
+	entries, err := os.ReadDir(outDir)
+	if err != nil {
+		return nil
+	}
+	var gone []string
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), stagingPrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		run, _, ok := strings.Cut(rest, "-")
+		if !ok || alive(run) {
+			continue
+		}
+		if dryRun || os.RemoveAll(filepath.Join(outDir, e.Name())) == nil {
+			gone = append(gone, e.Name())
+		}
+	}
+	return gone
 }

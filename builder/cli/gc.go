@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 
+	"github.com/dbuilder/dbuilder/builder/artifacts"
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 )
@@ -14,8 +16,9 @@ func init() {
 }
 
 func runGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("gc", "dbuilder gc [--dry-run]", stderr)
+	fs := newFlagSet("gc", "dbuilder gc [--dry-run] [--output DIR]", stderr)
 	dry := fs.Bool("dry-run", false, "list what would be removed, remove nothing")
+	output := fs.String("output", "dist", "output directory to clear of dead runs' staging directories")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -28,13 +31,17 @@ func runGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(items) == 0 {
-		fmt.Fprintln(stdout, "nothing to remove: no leftovers of dead runs")
-		return nil
-	}
 	verb := "removing"
 	if *dry {
 		verb = "would remove"
+	}
+	alive := func(run string) bool { return lifecycle.Alive(ctx, eng, run) }
+	for _, d := range artifacts.SweepStaging(*output, alive, *dry) {
+		fmt.Fprintf(stdout, "%s staging directory %s\n", verb, filepath.Join(*output, d))
+	}
+	if len(items) == 0 {
+		fmt.Fprintln(stdout, "no containers or volumes of dead runs to remove")
+		return nil
 	}
 	for _, it := range items {
 		fmt.Fprintf(stdout, "%s %s %s (run %s, role %s)\n", verb, it.Kind, it.Name, orDash(it.Run), orDash(it.Role))

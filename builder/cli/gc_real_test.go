@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,7 +23,8 @@ func TestKillAndGCReal(t *testing.T) {
 	// than the gc below takes.
 	bodyA := strings.Replace(dockerBody, "command: make check", "command: make check && echo A-is-waiting && sleep 600", 1)
 	bodyB := strings.Replace(dockerBody, "command: make check", "command: sleep 20 && make check", 1)
-	a := start(t, "build", "-f", writeExampleMatrix(t, "gca", bodyA), "--output", t.TempDir())
+	outA := t.TempDir()
+	a := start(t, "build", "-f", writeExampleMatrix(t, "gca", bodyA), "--output", outA)
 	if !a.waitFor("A-is-waiting", 10*time.Minute) {
 		t.Fatalf("build A never reached its test:\n%s", a.output())
 	}
@@ -55,12 +57,18 @@ func TestKillAndGCReal(t *testing.T) {
 	if n := countLeft(t, eng, runA); n == 0 {
 		t.Fatal("--dry-run removed something")
 	}
-	gc := start(t, "gc")
+	if st, _ := filepath.Glob(filepath.Join(outA, ".dbuilder-"+runA+"-*")); len(st) != 1 {
+		t.Fatalf("the killed run should have left its staging directory: %v", st)
+	}
+	gc := start(t, "gc", "--output", outA)
 	if code := gc.wait(t, 2*time.Minute); code != 0 {
 		t.Fatalf("gc exit %d:\n%s", code, gc.output())
 	}
 	t.Logf("gc:\n%s", gc.output())
 	dockertest.AssertClean(t, eng, runA)
+	if st, _ := filepath.Glob(filepath.Join(outA, ".dbuilder-*")); len(st) != 0 {
+		t.Errorf("gc left staging directories: %v", st)
+	}
 
 	if code := b.wait(t, 10*time.Minute); code != 0 {
 		t.Fatalf("the concurrent build was disturbed (exit %d):\n%s", code, b.output())

@@ -29,7 +29,18 @@ const (
 	RoleAnchor       = "anchor"
 	RoleBuilder      = "builder-image"
 	RoleSidecarImage = "sidecar-image"
+	// Helpers that live for seconds; gc leaves young ones alone (see Ephemeral).
+	RoleProbe         = "probe"
+	RoleInspector     = "cache-inspector"
+	RoleCgroupCleaner = "cgroup-cleaner"
 )
+
+// Ephemeral reports whether role is a short-lived helper container. Such
+// helpers are started by commands that have no run anchor (doctor, cache
+// ls, gc itself), so gc judges them by age instead of by liveness.
+func Ephemeral(role string) bool {
+	return role == RoleProbe || role == RoleInspector || role == RoleCgroupCleaner
+}
 
 // For returns the labels of a resource of role in run for target.
 func For(run, matrix, target, role, version string) map[string]string {

@@ -43,7 +43,7 @@ func Caches(ctx context.Context, eng engine.Engine, image, run, version string) 
 	out := make([]Cache, len(vs))
 	spec := engine.ContainerSpec{
 		Image: image, Entrypoint: []string{"sh", "-c"}, NetworkMode: "none",
-		Labels: labels.For(run, "", "", "cache-inspector", version),
+		Labels: labels.For(run, "", "", labels.RoleInspector, version),
 	}
 	script := ""
 	for i, v := range vs {

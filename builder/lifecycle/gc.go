@@ -4,11 +4,17 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
+
+// EphemeralGrace is how old a helper container (probe, cache inspector,
+// cgroup cleaner) must be before gc takes it for a leftover: they live for
+// seconds, and the commands that start them have no anchor.
+const EphemeralGrace = 10 * time.Minute
 
 // Leftover is one resource that a dead run left behind.
 type Leftover struct {
@@ -44,6 +50,9 @@ func Leftovers(ctx context.Context, eng engine.Engine) ([]Leftover, error) {
 	for _, c := range cs {
 		run := c.Labels[labels.Run]
 		if c.Labels[labels.Role] == labels.RoleAnchor && c.Running {
+			continue
+		}
+		if labels.Ephemeral(c.Labels[labels.Role]) && time.Since(c.Created) < EphemeralGrace {
 			continue
 		}
 		if run != "" && isAlive(run) {
@@ -83,7 +92,7 @@ func Remove(ctx context.Context, eng engine.Engine, items []Leftover, version st
 		}
 	}
 	for image, names := range sidecars {
-		sidecar.CleanCgroups(ctx, eng, image, names, labels.For("", "", "", "cgroup-cleaner", version))
+		sidecar.CleanCgroups(ctx, eng, image, names, labels.For("", "", "", labels.RoleCgroupCleaner, version))
 	}
 	return errors.Join(errs...)
 }

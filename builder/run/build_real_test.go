@@ -12,7 +12,6 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
-	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/version"
 )
@@ -142,7 +141,8 @@ func runWithFile(t *testing.T, eng engine.Engine, image, file, dest, script stri
 	ctx := context.Background()
 	id, err := eng.ContainerCreate(ctx, engine.ContainerSpec{
 		Image: image, Cmd: []string{"sh", "-c", script},
-		Labels: labels.For("package-test", "", "", "test", testVersion),
+		// Not io.dbuilder.managed: gc must not count it (it is removed below).
+		Labels: map[string]string{"dbuilder-test": "package-check"},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/dbuilder/dbuilder/builder/artifacts"
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/matrix"
@@ -107,6 +108,9 @@ func Build(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets []m
 		return nil, err
 	}
 	defer anchor.Close()
+	for _, d := range artifacts.SweepStaging(opt.OutputDir, func(run string) bool { return lifecycle.Alive(ctx, eng, run) }, false) {
+		r.con.line("", "dbuilder: removed "+d+", left in the output directory by a run that no longer exists")
+	}
 	if needsDocker(targets) {
 		r.mode, err = sidecar.DetectMode(ctx, eng, r.sidecar.Ref, r.run, opt.Version)
 		if err != nil {

@@ -26,7 +26,7 @@ func (r *runner) target(ctx context.Context, t matrix.Target) (res Result) {
 		ctx, cancel = context.WithTimeout(ctx, r.opt.Timeout)
 		defer cancel()
 	}
-	stage, err := artifacts.NewStaging(r.opt.OutputDir, t.Name)
+	stage, err := artifacts.NewStaging(r.opt.OutputDir, t.Name, r.run)
 	if err != nil {
 		res.Err, res.Step = err, "prepare"
 		return res

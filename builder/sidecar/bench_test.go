@@ -1,4 +1,4 @@
-package sidecar
+package sidecar_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/lifecycle"
+	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
 // BenchmarkSidecarReady measures start-to-ready of a sidecar on a warm cache
@@ -15,23 +17,30 @@ import (
 func BenchmarkSidecarReady(b *testing.B) {
 	eng := dockertest.Engine(b)
 	ctx := context.Background()
-	img, err := EnsureImage(ctx, eng, ImageOptions{Version: testVersion})
+	img, err := sidecar.EnsureImage(ctx, eng, sidecar.ImageOptions{Version: testVersion})
 	if err != nil {
 		b.Fatal(err)
 	}
 	run := dockertest.RunID(b)
-	mode, err := DetectMode(ctx, eng, img.Ref, run, testVersion)
+	// An anchor, as every real run has: without one, a concurrent gc would
+	// take this test's sidecars for a dead run's leftovers.
+	anchor, err := lifecycle.StartAnchor(ctx, eng, img.Ref, run, testVersion)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer anchor.Close()
+	mode, err := sidecar.DetectMode(ctx, eng, img.Ref, run, testVersion)
 	if err != nil {
 		b.Fatal(err)
 	}
 	cache := "dbuilder-cache-bench-" + run
 	b.Cleanup(func() { eng.VolumeRemove(context.Background(), cache) })
-	cfg := Config{Image: img, Mode: mode, Run: run, Matrix: "bench", Target: "ready", Version: testVersion, Cache: cache}
+	cfg := sidecar.Config{Image: img, Mode: mode, Run: run, Matrix: "bench", Target: "ready", Version: testVersion, Cache: cache}
 	var ds []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		sc, err := Start(ctx, eng, cfg)
+		sc, err := sidecar.Start(ctx, eng, cfg)
 		d := time.Since(t0)
 		b.StopTimer()
 		if err != nil {

@@ -59,5 +59,5 @@ func validName(n string) bool {
 
 func (s *Sidecar) cleanCgroups(ctx context.Context) {
 	CleanCgroups(ctx, s.eng, s.cfg.Image.Ref, []string{s.Name},
-		labels.For(s.cfg.Run, s.cfg.Matrix, s.cfg.Target, "cgroup-cleaner", s.cfg.Version))
+		labels.For(s.cfg.Run, s.cfg.Matrix, s.cfg.Target, labels.RoleCgroupCleaner, s.cfg.Version))
 }

@@ -49,7 +49,7 @@ func DetectMode(ctx context.Context, eng engine.Engine, image, run, version stri
 func probe(ctx context.Context, eng engine.Engine, image string, m Mode, run, version string) error {
 	spec := engine.ContainerSpec{
 		Image: image, Entrypoint: []string{"true"}, NetworkMode: "none",
-		Labels: labels.For(run, "", "", "probe", version),
+		Labels: labels.For(run, "", "", labels.RoleProbe, version),
 	}
 	applyMode(&spec, m)
 	id, err := eng.ContainerCreate(ctx, spec)

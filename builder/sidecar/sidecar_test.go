@@ -1,4 +1,4 @@
-package sidecar
+package sidecar_test
 
 import (
 	"bytes"
@@ -9,7 +9,8 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
-	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/lifecycle"
+	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/builder/version"
 )
 
@@ -22,7 +23,7 @@ func tinyImage(t *testing.T, eng engine.Engine, tag, content string) string {
 		Dockerfile: []byte("FROM scratch\nCOPY hello /hello\n"),
 		Files:      map[string][]byte{"hello": []byte(content)},
 		Tag:        tag,
-		Labels:     labels.For("", "", "", "test-image", testVersion),
+		Labels:     map[string]string{"dbuilder-test": "preload-image"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -38,16 +39,23 @@ func TestSidecarReal(t *testing.T) {
 	defer cancel()
 	run := dockertest.RunID(t)
 
-	img, err := EnsureImage(ctx, eng, ImageOptions{Version: testVersion})
+	img, err := sidecar.EnsureImage(ctx, eng, sidecar.ImageOptions{Version: testVersion})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("sidecar image %s (official=%v built=%v) %s", img.Ref, img.Official, img.Built, img.Note)
-	again, err := EnsureImage(ctx, eng, ImageOptions{Version: testVersion})
+	again, err := sidecar.EnsureImage(ctx, eng, sidecar.ImageOptions{Version: testVersion})
 	if err != nil || again.Built {
 		t.Fatalf("second EnsureImage rebuilt (built=%v) or failed: %v", again.Built, err)
 	}
-	mode, err := DetectMode(ctx, eng, img.Ref, run, testVersion)
+	// An anchor, as every real run has: without one, a concurrent gc would
+	// take this test's sidecars for a dead run's leftovers.
+	anchor, err := lifecycle.StartAnchor(ctx, eng, img.Ref, run, testVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer anchor.Close()
+	mode, err := sidecar.DetectMode(ctx, eng, img.Ref, run, testVersion)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +64,8 @@ func TestSidecarReal(t *testing.T) {
 	cache := "dbuilder-cache-test-" + run
 	t.Cleanup(func() { eng.VolumeRemove(context.Background(), cache) })
 	t.Cleanup(func() { dockertest.AssertClean(t, eng, run) })
-	cfg := Config{Image: img, Mode: mode, Run: run, Matrix: "test", Target: "sidecar", Version: testVersion, Cache: cache}
-	sc, err := Start(ctx, eng, cfg)
+	cfg := sidecar.Config{Image: img, Mode: mode, Run: run, Matrix: "test", Target: "sidecar", Version: testVersion, Cache: cache}
+	sc, err := sidecar.Start(ctx, eng, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +79,7 @@ func TestSidecarReal(t *testing.T) {
 		t.Fatalf("inner daemon id %q must differ from the host's %q", sc.InnerID, host.ID)
 	}
 	var out bytes.Buffer
-	code, err := eng.Exec(ctx, sc.ID, []string{"docker", "-H", Host, "version", "--format", "{{.Server.Version}}"}, nil, &out)
+	code, err := eng.Exec(ctx, sc.ID, []string{"docker", "-H", sidecar.Host, "version", "--format", "{{.Server.Version}}"}, nil, &out)
 	if err != nil || code != 0 || strings.TrimSpace(out.String()) == "" {
 		t.Fatalf("docker version in sidecar: code %d err %v out %q", code, err, out.String())
 	}
@@ -98,7 +106,7 @@ func TestSidecarReal(t *testing.T) {
 	cfg2.Run = run + "b"
 	cfg2.Alive = func(context.Context, string) bool { return true }
 	wctx, wcancel := context.WithTimeout(ctx, 3*time.Second)
-	_, err = Start(wctx, eng, cfg2)
+	_, err = sidecar.Start(wctx, eng, cfg2)
 	wcancel()
 	if err == nil {
 		t.Fatal("second sidecar on a held cache volume started")
@@ -109,7 +117,7 @@ func TestSidecarReal(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The cache survives; a new sidecar on it finds the preloaded image.
-	sc2, err := Start(ctx, eng, cfg)
+	sc2, err := sidecar.Start(ctx, eng, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
