@@ -164,3 +164,33 @@ func TestSidecarKilledReal(t *testing.T) {
 	}
 	dockertest.AssertClean(t, eng, p.runID())
 }
+
+// TestFailFastReal: with --fail-fast the first failure stops the rest; the
+// failed target keeps its log, the stopped one is reported as cancelled.
+func TestFailFastReal(t *testing.T) {
+	eng := dockertest.Engine(t)
+	needImages(t, eng)
+	dockertest.Image(t, eng, "debian:trixie")
+	body := `matrix:
+  distro: [debian:bookworm, debian:trixie]
+build:
+  deps:
+    deb: [libmariadb-dev, pkg-config]
+test:
+  command: echo failing on purpose; exit 3
+`
+	out := t.TempDir()
+	p := start(t, "build", "-f", writeExampleMatrix(t, "ffast", body), "--output", out, "-j", "1", "--fail-fast")
+	code := p.wait(t, 10*time.Minute)
+	o := p.output()
+	if code != 1 || !strings.Contains(o, `debian-bookworm failed in step "test"`) || !strings.Contains(o, "failing on purpose") {
+		t.Fatalf("exit %d, want 1 with bookworm failing in its test:\n%s", code, o)
+	}
+	if !strings.Contains(o, "debian-trixie    cancelled") {
+		t.Errorf("trixie should have been cancelled:\n%s", o)
+	}
+	if entries, _ := filepath.Glob(filepath.Join(out, "debian-bookworm", "*")); len(entries) != 1 || filepath.Base(entries[0]) != "build.log" {
+		t.Errorf("failed target's directory should hold only build.log: %v", entries)
+	}
+	dockertest.AssertClean(t, eng, p.runID())
+}

@@ -23,6 +23,10 @@ func Summary(w io.Writer, results []Result) {
 		if r.OK || r.Target == "" {
 			continue
 		}
+		if r.Cancelled {
+			fmt.Fprintf(w, "\n%s cancelled (an interrupt, or --fail-fast after another target failed)\n", r.Target)
+			continue
+		}
 		fmt.Fprintf(w, "\n%s failed", r.Target)
 		if r.Step != "" {
 			fmt.Fprintf(w, " in step %q", r.Step)
