@@ -127,8 +127,11 @@ func (s *Sidecar) lock(ctx context.Context) error {
 			return err
 		}
 		holder, ierr := s.eng.ContainerInspect(ctx, s.Name)
-		if ierr != nil {
+		if errors.Is(ierr, engine.ErrNotFound) {
 			continue // gone between the two calls: try again
+		}
+		if ierr != nil {
+			return ierr
 		}
 		run := holder.Labels[labels.Run]
 		if s.cfg.Alive != nil && !s.cfg.Alive(ctx, run) {
