@@ -2,7 +2,7 @@
 # make-images.sh: make, without any registry, the images dbuilder and its
 # example need. Idempotent: an image that exists is skipped.
 #
-#  debian:bookworm, debian:trixie   debootstrap --variant=minbase, imported
+#  debian:bookworm, :trixie, :bullseye  debootstrap --variant=minbase, imported
 #                                    with `docker import`. The rootfs tarball
 #                                    is cached in $DBUILDER_CACHE/rootfs/SUITE.tar
 #                                    (default /var/cache/dbuilder) and reused;
@@ -24,7 +24,7 @@ p=make-images
 CACHE=${DBUILDER_CACHE:-/var/cache/dbuilder}
 ROOTFS=$CACHE/rootfs
 LOGS=$CACHE/logs
-SUITES=(bookworm trixie)
+SUITES=(bookworm trixie bullseye) # bullseye: an older glibc, for the docker CLI bundle test
 MARIADB_IMAGE=dbuilder-example/mariadb:10.11
 MARIADB_CONTEXT=$here/images/mariadb
 PATH_ENV=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin

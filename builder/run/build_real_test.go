@@ -49,14 +49,14 @@ func build(t *testing.T, eng engine.Engine, m *matrix.Matrix, ts []matrix.Target
 
 var innerID = regexp.MustCompile(`inner-daemon-id=(\S+)`)
 
-// TestBuildReal builds and tests the example for both Debian suites at -j2
+// TestBuildReal builds and tests the example for three Debian suites at -j2
 // against the real daemon, then again warm.
 func TestBuildReal(t *testing.T) {
 	eng := dockertest.Engine(t)
-	for _, img := range []string{"debian:bookworm", "debian:trixie", "dbuilder-example/mariadb:10.11"} {
+	for _, img := range []string{"debian:bookworm", "debian:trixie", "debian:bullseye", "dbuilder-example/mariadb:10.11"} {
 		dockertest.Image(t, eng, img)
 	}
-	m, ts := loadE2E(t, "hellodb.yaml", "debian:bookworm,debian:trixie")
+	m, ts := loadE2E(t, "hellodb.yaml", "debian:bookworm,debian:trixie,debian:bullseye")
 	out := t.TempDir()
 	host, err := eng.Info(context.Background())
 	if err != nil {
@@ -88,8 +88,15 @@ func TestBuildReal(t *testing.T) {
 			installAndRun(t, eng, r.Distro, filepath.Join(out, r.Target), r.Artifacts)
 		})
 	}
-	if len(ids) == 2 && ids["debian-bookworm"] == ids["debian-trixie"] {
-		t.Errorf("two targets running at once shared one daemon %s", ids["debian-bookworm"])
+	seen := map[string]string{}
+	for target, id := range ids {
+		if other, ok := seen[id]; ok {
+			t.Errorf("%s and %s shared one daemon %s", target, other, id)
+		}
+		seen[id] = target
+	}
+	if len(ids) != len(res) {
+		t.Errorf("inner daemon ids for %d of %d targets", len(ids), len(res))
 	}
 	// The MariaDB containers ran in the inner daemons, never on the host.
 	cs, err := eng.ContainerList(context.Background(), map[string]string{"org.dbuilder.example": ""})

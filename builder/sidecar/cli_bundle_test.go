@@ -1,0 +1,60 @@
+package sidecar_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/sidecar"
+)
+
+// TestCLIBundleOldGlibcReal: the docker CLI that builder images copy from
+// the sidecar image runs on a distro whose glibc is older than the one it
+// was built against (bullseye: 2.31; Debian's CLI needs 2.34), while the
+// plain binary does not: the control that shows the test can fail.
+func TestCLIBundleOldGlibcReal(t *testing.T) {
+	eng := dockertest.Engine(t)
+	dockertest.Image(t, eng, "debian:bullseye")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	img, err := sidecar.EnsureImage(ctx, eng, sidecar.ImageOptions{Version: testVersion, NoPull: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag := "dbuilder-test/cli-bundle:" + dockertest.RunID(t)
+	df := "FROM debian:bullseye\n" +
+		"COPY --from=" + img.Ref + " " + img.CLIPath + " /opt/dbuilder-cli/\n" +
+		"COPY --from=" + img.Ref + " /usr/bin/docker /usr/local/bin/docker-plain\n"
+	if err := eng.Build(ctx, engine.BuildRequest{Dockerfile: []byte(df), Tag: tag, Labels: map[string]string{"dbuilder-test": "cli-bundle"}}); err != nil {
+		t.Fatal(err)
+	}
+	defer eng.ImageRemove(context.Background(), tag)
+	run := func(cmd string) (int, string) {
+		id, err := eng.ContainerCreate(ctx, engine.ContainerSpec{Image: tag, Cmd: []string{"sh", "-c", cmd}, NetworkMode: "none",
+			Labels: map[string]string{"dbuilder-test": "cli-bundle"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer eng.ContainerRemove(context.Background(), id)
+		if err := eng.ContainerStart(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		code, err := eng.ContainerWait(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		eng.ContainerLogs(ctx, id, false, "all", &out)
+		return code, out.String()
+	}
+	if code, out := run("/opt/dbuilder-cli/docker --version"); code != 0 || !strings.Contains(out, "Docker version") {
+		t.Fatalf("bundled CLI on bullseye: exit %d\n%s", code, out)
+	}
+	if code, out := run("docker-plain --version"); code == 0 || !strings.Contains(out, "GLIBC") {
+		t.Fatalf("control: the plain CLI should fail on bullseye's glibc, got exit %d\n%s", code, out)
+	}
+}
