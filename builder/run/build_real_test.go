@@ -141,37 +141,14 @@ func installAndRun(t *testing.T, eng engine.Engine, distro, dir string, files []
 }
 
 // runWithFile runs script in a fresh container of image with the host file
-// copied in at dest (through the API, as dbuilder does), and returns the
-// exit code and the output.
+// copied in at dest, as dbuilder copies files (through the API).
 func runWithFile(t *testing.T, eng engine.Engine, image, file, dest, script string) (int, string) {
 	t.Helper()
-	ctx := context.Background()
-	id, err := eng.ContainerCreate(ctx, engine.ContainerSpec{
-		Image: image, Cmd: []string{"sh", "-c", script},
-		// Not io.dbuilder.managed: gc must not count it (it is removed below).
-		Labels: map[string]string{"dbuilder-test": "package-check"},
-	})
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.ContainerRemove(context.Background(), id)
-	var tarb bytes.Buffer
-	if err := tarFile(&tarb, filepath.Base(dest), file); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.CopyTo(ctx, id, filepath.Dir(dest), &tarb); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.ContainerStart(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	code, err := eng.ContainerWait(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	eng.ContainerLogs(ctx, id, false, "all", &logs)
-	return code, logs.String()
+	return dockertest.Run(t, eng, image, script, map[string][]byte{dest: data})
 }
 
 // TestBuildRPMReal proves the rpm path where no rpm-family image can be

@@ -1,7 +1,6 @@
 package sidecar_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -33,24 +32,7 @@ func TestCLIBundleOldGlibcReal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.ImageRemove(context.Background(), tag)
-	run := func(cmd string) (int, string) {
-		id, err := eng.ContainerCreate(ctx, engine.ContainerSpec{Image: tag, Cmd: []string{"sh", "-c", cmd}, NetworkMode: "none",
-			Labels: map[string]string{"dbuilder-test": "cli-bundle"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer eng.ContainerRemove(context.Background(), id)
-		if err := eng.ContainerStart(ctx, id); err != nil {
-			t.Fatal(err)
-		}
-		code, err := eng.ContainerWait(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		eng.ContainerLogs(ctx, id, false, "all", &out)
-		return code, out.String()
-	}
+	run := func(cmd string) (int, string) { return dockertest.Run(t, eng, tag, cmd, nil) }
 	if code, out := run("/opt/dbuilder-cli/docker --version"); code != 0 || !strings.Contains(out, "Docker version") {
 		t.Fatalf("bundled CLI on bullseye: exit %d\n%s", code, out)
 	}

@@ -4,10 +4,13 @@
 package dockertest
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"path"
 	"testing"
 	"time"
 
@@ -72,4 +75,42 @@ func AssertClean(t testing.TB, eng engine.Engine, run string) {
 	for _, v := range vs {
 		t.Errorf("run %s left volume %s (role %s)", run, v.Name, v.Labels[labels.Role])
 	}
+}
+
+// Run runs script with sh in a fresh container of image, with files (path
+// in the container -> content) copied in first through the API, and returns
+// the exit code and output. The container is not io.dbuilder.managed (gc
+// must not count it) and is always removed.
+func Run(t testing.TB, eng engine.Engine, image, script string, files map[string][]byte) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	id, err := eng.ContainerCreate(ctx, engine.ContainerSpec{
+		Image: image, Cmd: []string{"sh", "-c", script},
+		Labels: map[string]string{"dbuilder-test": "run"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.ContainerRemove(context.Background(), id)
+	for p, data := range files {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		tw.WriteHeader(&tar.Header{Name: path.Base(p), Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+		tw.Write(data)
+		tw.Close()
+		if err := eng.CopyTo(ctx, id, path.Dir(p), &b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := eng.ContainerStart(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	code, err := eng.ContainerWait(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	eng.ContainerLogs(ctx, id, false, "all", &out)
+	return code, out.String()
 }
