@@ -7,5 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh </dev/null
+# Test-only: the ssh:// endpoint tests start a private sshd on loopback.
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+if ! command -v sshd >/dev/null 2>&1 && [ ! -x /usr/sbin/sshd ] && is_root && is_debian_like; then
+	apt_install openssh-server
+fi
 go vet ./...
 DBUILDER_REQUIRE_DOCKER=1 go test -count=1 -timeout 40m "$@" ./...

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -24,11 +25,24 @@ type Docker struct {
 // DOCKER_CERT_PATH) name, or the default local socket, and negotiates the
 // API version so old daemons (Debian's 20.10) work too.
 func New(ctx context.Context) (*Docker, error) {
-	api, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
+	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
+	endpoint := os.Getenv("DOCKER_HOST")
+	viaSSH := strings.HasPrefix(endpoint, "ssh://")
+	if viaSSH {
+		ssh, err := sshOpts(endpoint)
+		if err != nil {
+			return nil, err
+		}
+		opts = append([]client.Opt{client.WithAPIVersionNegotiation()}, ssh...)
+	}
+	api, err := client.New(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("docker client: %w", err)
 	}
-	d := &Docker{api: api, endpoint: api.DaemonHost()}
+	if !viaSSH {
+		endpoint = api.DaemonHost()
+	}
+	d := &Docker{api: api, endpoint: endpoint}
 	if _, err := api.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
 		api.Close()
 		return nil, fmt.Errorf("cannot reach the Docker daemon at %s: %w (is it running? try: bash scripts/setup.sh)", d.endpoint, err)
@@ -219,11 +233,22 @@ func (d *Docker) ContainerLogs(ctx context.Context, id string, follow bool, tail
 }
 
 // ContainerRemove force-removes a container with its anonymous volumes; a
-// missing one (or one already being removed) is not an error.
+// missing one is not an error. When the daemon is already removing it (an
+// AutoRemove container that just exited), it waits until it is gone, so that
+// "removed" means gone for whoever checks next.
 func (d *Docker) ContainerRemove(ctx context.Context, id string) error {
 	_, err := d.api.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-	if cerrdefs.IsNotFound(err) || (err != nil && strings.Contains(err.Error(), "already in progress")) {
+	if cerrdefs.IsNotFound(err) {
 		return nil
+	}
+	if err != nil && strings.Contains(err.Error(), "already in progress") {
+		for ctx.Err() == nil {
+			if _, err := d.api.ContainerInspect(ctx, id, client.ContainerInspectOptions{}); cerrdefs.IsNotFound(err) {
+				return nil
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return ctx.Err()
 	}
 	return wrap(err, "remove container "+short(id))
 }

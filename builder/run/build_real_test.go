@@ -180,3 +180,33 @@ func TestBuildRPMReal(t *testing.T) {
 		}
 	})
 }
+
+// TestBuildOverSSHReal runs a whole build with its sidecar, preload and
+// tests against an ssh:// endpoint: source, images and artifacts all travel
+// through the Engine API, so nothing depends on sharing a file system with
+// the daemon.
+func TestBuildOverSSHReal(t *testing.T) {
+	local := dockertest.Engine(t)
+	dockertest.Image(t, local, "debian:bookworm")
+	dockertest.Image(t, local, "dbuilder-example/mariadb:10.11")
+	dockertest.SSHEndpoint(t)
+	eng, err := engine.New(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	m, ts := loadE2E(t, "hellodb.yaml", "debian:bookworm")
+	out := t.TempDir()
+	res, log := build(t, eng, m, ts, out, 1)
+	t.Run("debian/bookworm/ssh", func(t *testing.T) {
+		if !res[0].OK {
+			t.Fatalf("failed in %s: %v\n%s", res[0].Step, res[0].Err, strings.Join(res[0].Tail, "\n"))
+		}
+		if !strings.Contains(log, "daemon ssh://") || !strings.Contains(log, "hellodb: ok") {
+			t.Errorf("not built over ssh, or the test did not run:\n%s", log)
+		}
+		if _, err := os.Stat(filepath.Join(out, "debian-bookworm", "hellodb_1.0.0_amd64.deb")); err != nil {
+			t.Error(err)
+		}
+	})
+}
