@@ -74,6 +74,7 @@ func configCases(t *testing.T) []badInput {
 		{"plan format", []string{"plan", "-f", inv("../valid/debian.yaml"), "--format", "xml"}, nil, []string{"xml"}},
 		{"cache without sub", []string{"cache"}, nil, []string{"usage: dbuilder cache ls"}},
 		{"gc argument", []string{"gc", "now"}, nil, []string{`unexpected argument "now"`}},
+		{"malformed ssh endpoint", []string{"build", "-f", inv("../valid/debian.yaml")}, map[string]string{"DOCKER_HOST": "ssh://"}, []string{"want ssh://[user@]host[:port]"}},
 		{"unreachable daemon", []string{"build", "-f", inv("../valid/debian.yaml")}, map[string]string{"DOCKER_HOST": "unix://" + filepath.Join(dir, "no.sock")}, []string{"cannot reach the Docker daemon", "setup.sh"}},
 	}
 }
