@@ -87,39 +87,11 @@ func Build(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets []m
 	}
 	r.parallel = cores(info.NCPU, opt.Jobs, len(targets))
 
-	// The anchor goes first: from then on, gc and cache locks know this run
-	// is alive, so nothing it creates (probe containers included) is taken
-	// for a dead run's leftovers.
-	anchorImage := ""
-	if needsDocker(targets) {
-		r.sidecar, err = sidecar.EnsureImage(ctx, eng, sidecar.ImageOptions{Version: opt.Version, Progress: prefixed(r.con, "[sidecar-image] ")})
-		if err != nil {
-			return nil, err
-		}
-		if r.sidecar.Note != "" {
-			r.con.line("", "dbuilder: "+r.sidecar.Note)
-		}
-		anchorImage = r.sidecar.Ref
-	} else if d, _, ok := distros.Lookup(targets[0].Distro); ok {
-		anchorImage = d.Image
-	}
-	anchor, err := lifecycle.StartAnchor(ctx, eng, anchorImage, r.run, opt.Version)
+	anchor, err := r.start(ctx, targets)
 	if err != nil {
 		return nil, err
 	}
 	defer anchor.Close()
-	for _, d := range artifacts.SweepStaging(opt.OutputDir, func(run string) bool { return lifecycle.Alive(ctx, eng, run) }, false) {
-		r.con.line("", "dbuilder: removed "+d+", left in the output directory by a run that no longer exists")
-	}
-	if needsDocker(targets) {
-		r.mode, err = sidecar.DetectMode(ctx, eng, r.sidecar.Ref, r.run, opt.Version)
-		if err != nil {
-			return nil, err
-		}
-		if r.mode != sidecar.Privileged {
-			r.con.line("", "dbuilder: this host refuses --privileged; sidecars run with the equivalent capability set")
-		}
-	}
 	r.con.line("", fmt.Sprintf("dbuilder: run %s: %d target(s), -j %d, %d core(s) each, daemon %s", r.run, len(targets), opt.Jobs, r.parallel, eng.Endpoint()))
 
 	results := make([]Result, len(targets))
@@ -136,6 +108,47 @@ func Build(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets []m
 	}
 	g.Wait()
 	return results, nil
+}
+
+// start prepares what the targets share: the sidecar image, the run's
+// anchor, the privilege mode; and clears dead runs' staging directories.
+// The anchor goes first: from then on, gc and cache locks know this run is
+// alive, so nothing it creates (probe containers included) is taken for a
+// dead run's leftovers. The caller closes the anchor.
+func (r *runner) start(ctx context.Context, targets []matrix.Target) (*lifecycle.Anchor, error) {
+	var err error
+	anchorImage := ""
+	if needsDocker(targets) {
+		r.sidecar, err = sidecar.EnsureImage(ctx, r.eng, sidecar.ImageOptions{Version: r.opt.Version, Progress: prefixed(r.con, "[sidecar-image] ")})
+		if err != nil {
+			return nil, err
+		}
+		if r.sidecar.Note != "" {
+			r.con.line("", "dbuilder: "+r.sidecar.Note)
+		}
+		anchorImage = r.sidecar.Ref
+	} else if d, _, ok := distros.Lookup(targets[0].Distro); ok {
+		anchorImage = d.Image
+	}
+	anchor, err := lifecycle.StartAnchor(ctx, r.eng, anchorImage, r.run, r.opt.Version)
+	if err != nil {
+		return nil, err
+	}
+	alive := func(run string) bool { return lifecycle.Alive(ctx, r.eng, run) }
+	for _, d := range artifacts.SweepStaging(r.opt.OutputDir, alive, false) {
+		r.con.line("", "dbuilder: removed "+d+", left in the output directory by a run that no longer exists")
+	}
+	if needsDocker(targets) {
+		r.mode, err = sidecar.DetectMode(ctx, r.eng, r.sidecar.Ref, r.run, r.opt.Version)
+		if err != nil {
+			anchor.Close()
+			return nil, err
+		}
+		if r.mode != sidecar.Privileged {
+			r.con.line("", "dbuilder: this host refuses --privileged; sidecars run with the equivalent capability set")
+		}
+	}
+	return anchor, nil
 }
 
 func needsDocker(ts []matrix.Target) bool {
