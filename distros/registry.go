@@ -69,16 +69,6 @@ func FamilyOf(name string) (Family, bool) {
 	return f, ok
 }
 
-// Families returns every family, sorted by name.
-func Families() []Family {
-	out := make([]Family, 0, len(families))
-	for _, f := range families {
-		out = append(out, f)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
 // All returns every distro, test-only ones included, sorted by name.
 func All() []Distro {
 	out := append([]Distro(nil), distros...)

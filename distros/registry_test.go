@@ -71,4 +71,3 @@ func TestNames(t *testing.T) {
 		t.Error("Lookup found an unknown distro")
 	}
 }
-

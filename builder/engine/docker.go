@@ -99,17 +99,6 @@ func (d *Docker) ImageSave(ctx context.Context, refs []string) (io.ReadCloser, e
 	return r, wrap(err, "save "+strings.Join(refs, " "))
 }
 
-// ImageLoad loads a `docker save` tarball.
-func (d *Docker) ImageLoad(ctx context.Context, tar io.Reader) error {
-	r, err := d.api.ImageLoad(ctx, tar, client.ImageLoadWithQuiet(true))
-	if err != nil {
-		return wrap(err, "load image")
-	}
-	defer r.Close()
-	_, err = io.Copy(io.Discard, r)
-	return err
-}
-
 // ImageRemove removes an image; a missing one is not an error.
 func (d *Docker) ImageRemove(ctx context.Context, ref string) error {
 	_, err := d.api.ImageRemove(ctx, ref, client.ImageRemoveOptions{PruneChildren: true})

@@ -27,7 +27,6 @@ type Engine interface {
 	ImageID(ctx context.Context, ref string) (string, error)
 	ImagePull(ctx context.Context, ref string) error
 	ImageSave(ctx context.Context, refs []string) (io.ReadCloser, error)
-	ImageLoad(ctx context.Context, tar io.Reader) error
 	ImageRemove(ctx context.Context, ref string) error
 	ImageList(ctx context.Context, labels map[string]string) ([]Image, error)
 	Build(ctx context.Context, req BuildRequest) error

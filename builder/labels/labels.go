@@ -1,9 +1,7 @@
 // Package labels names the labels dbuilder puts on everything it creates, so
 // that every container, volume and image can be found and removed later,
-// even after a crash. Users may not set labels under Prefix.
+// even after a crash. The prefix is dbuilder's alone.
 package labels
-
-import "strings"
 
 // Prefix is the namespace of every dbuilder label.
 const Prefix = "io.dbuilder."
@@ -56,6 +54,3 @@ func For(run, matrix, target, role, version string) map[string]string {
 	}
 	return m
 }
-
-// IsReserved reports whether key is under dbuilder's prefix.
-func IsReserved(key string) bool { return strings.HasPrefix(key, Prefix) }

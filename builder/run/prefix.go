@@ -1,10 +1,8 @@
 package run
 
-// prefixed returns a writer that sends complete lines to the console.
+import "io"
+
+// prefixed returns a writer that sends complete lines to the console only.
 func prefixed(con *console, prefix string) *targetLog {
-	return &targetLog{file: discard{}, con: con, prefix: prefix}
+	return &targetLog{file: io.Discard, con: con, prefix: prefix}
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
