@@ -4,38 +4,42 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
-// Staging is a private directory next to the final one (same file system,
-// so publishing is a rename).
-type Staging struct {
-	Dir   string // where files are written
-	final string
-}
+// FailedLog is the name of a failed attempt's log in DIR/<target>/: it sits
+// next to the last good packages (if any), which a failure never removes.
+const FailedLog = "failed.log"
 
-// stagingPrefix starts every staging directory's name; the run id follows,
-// so that a later run can tell whose a leftover one is.
-const stagingPrefix = ".dbuilder-"
+// stagingDir is where runs stage their output, one subdirectory per run id
+// (DIR/.dbuilder/staging/RUN/TARGET): a later run or gc tells whose a
+// leftover is by the directory it sits in, not by parsing a name.
+func stagingDir(outDir string) string { return filepath.Join(outDir, ".dbuilder", "staging") }
+
+// Staging is a private directory under the output directory (same file
+// system, so publishing is a rename).
+type Staging struct {
+	Dir    string // where files are written
+	final  string
+	runDir string
+}
 
 // NewStaging makes a staging directory for outDir/name, owned by run.
 func NewStaging(outDir, name, run string) (*Staging, error) {
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	runDir := filepath.Join(stagingDir(outDir), run)
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
-	dir, err := os.MkdirTemp(outDir, stagingPrefix+run+"-"+name+"-")
+	dir, err := os.MkdirTemp(runDir, name+"-")
 	if err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
-	return &Staging{Dir: dir, final: filepath.Join(outDir, name)}, nil
+	return &Staging{Dir: dir, final: filepath.Join(outDir, name), runDir: runDir}, nil
 }
-
-// Final is where Publish puts the files.
-func (s *Staging) Final() string { return s.final }
 
 // Publish replaces the final directory with the staged one. The old one is
 // moved aside first and removed after, so readers never see a mix.
 func (s *Staging) Publish() error {
+	defer s.tidy()
 	old := ""
 	if _, err := os.Lstat(s.final); err == nil {
 		old = s.Dir + ".old"
@@ -55,52 +59,60 @@ func (s *Staging) Publish() error {
 	return nil
 }
 
-// Discard removes the staging directory.
-func (s *Staging) Discard() { os.RemoveAll(s.Dir) }
-
-// KeepOnly removes every staged file but the named ones (the log of a failed
-// target), so a failure never publishes half-written packages.
-func (s *Staging) KeepOnly(names ...string) error {
-	keep := map[string]bool{}
-	for _, n := range names {
-		keep[n] = true
+// PublishFailure keeps what the final directory holds (the last good
+// packages) and moves the staged log there as FailedLog, replacing an older
+// failure's. The rest of the staging directory is dropped. It returns the
+// log's final path.
+func (s *Staging) PublishFailure(log string) (string, error) {
+	defer s.Discard()
+	if err := os.MkdirAll(s.final, 0o755); err != nil {
+		return "", fmt.Errorf("publish %s: %w", s.final, err)
 	}
-	entries, err := os.ReadDir(s.Dir)
-	if err != nil {
-		return err
+	dst := filepath.Join(s.final, FailedLog)
+	if err := os.Rename(filepath.Join(s.Dir, log), dst); err != nil {
+		return "", fmt.Errorf("publish %s: %w", dst, err)
 	}
-	for _, e := range entries {
-		if !keep[e.Name()] {
-			if err := os.RemoveAll(filepath.Join(s.Dir, e.Name())); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return dst, nil
 }
 
-// SweepStaging finds the staging directories in outDir that runs which no
-// longer exist left behind (a SIGKILL gives no chance to clean up), removes
-// them unless dryRun, and returns their names. alive says whether a run id
-// is still running.
+// Discard removes the staging directory.
+func (s *Staging) Discard() {
+	os.RemoveAll(s.Dir)
+	s.tidy()
+}
+
+// tidy removes the run's staging directory once it is empty, then the
+// parents dbuilder made.
+func (s *Staging) tidy() {
+	if os.Remove(s.runDir) == nil {
+		os.Remove(filepath.Dir(s.runDir))
+		os.Remove(filepath.Dir(filepath.Dir(s.runDir)))
+	}
+}
+
+// SweepStaging finds the staging directories of runs that no longer exist
+// (a SIGKILL gives no chance to clean up), removes them unless dryRun, and
+// returns their paths relative to outDir. alive says whether a run id is
+// still running.
 func SweepStaging(outDir string, alive func(run string) bool, dryRun bool) []string {
-	entries, err := os.ReadDir(outDir)
+	root := stagingDir(outDir)
+	entries, err := os.ReadDir(root)
 	if err != nil {
 		return nil
 	}
 	var gone []string
 	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Name(), stagingPrefix)
-		if !ok || !e.IsDir() {
+		if !e.IsDir() || alive(e.Name()) {
 			continue
 		}
-		run, _, ok := strings.Cut(rest, "-")
-		if !ok || alive(run) {
-			continue
+		rel := filepath.Join(".dbuilder", "staging", e.Name())
+		if dryRun || os.RemoveAll(filepath.Join(root, e.Name())) == nil {
+			gone = append(gone, rel)
 		}
-		if dryRun || os.RemoveAll(filepath.Join(outDir, e.Name())) == nil {
-			gone = append(gone, e.Name())
-		}
+	}
+	if !dryRun {
+		os.Remove(root)
+		os.Remove(filepath.Dir(root))
 	}
 	return gone
 }

@@ -75,8 +75,26 @@ func configCases(t *testing.T) []badInput {
 		{"cache without sub", []string{"cache"}, nil, []string{"usage: dbuilder cache ls"}},
 		{"gc argument", []string{"gc", "now"}, nil, []string{`unexpected argument "now"`}},
 		{"malformed ssh endpoint", []string{"build", "-f", inv("../valid/debian.yaml")}, map[string]string{"DOCKER_HOST": "ssh://"}, []string{"want ssh://[user@]host[:port]"}},
+		{"source link leads out", []string{"build", "-f", linkedOut(t)}, nil, []string{"symbolic links that lead out of it", "evil -> /etc/passwd (absolute)", "up -> ../..", "outside the source"}},
+		{"source link leads out (dockerfile)", []string{"dockerfile", "--distro", "debian:bookworm", "-f", linkedOut(t)}, nil, []string{"symbolic links that lead out of it"}},
+		{"fail-fast and keep-going", []string{"build", "--fail-fast", "--keep-going", "-f", inv("../valid/debian.yaml")}, nil, []string{"contradict"}},
 		{"unreachable daemon", []string{"build", "-f", inv("../valid/debian.yaml")}, map[string]string{"DOCKER_HOST": "unix://" + filepath.Join(dir, "no.sock")}, []string{"cannot reach the Docker daemon", "setup.sh"}},
 	}
+}
+
+// linkedOut writes a matrix whose source has links that lead out of it.
+func linkedOut(t *testing.T) string {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	os.MkdirAll(filepath.Join(src, "debian"), 0o755)
+	ctl, _ := os.ReadFile("../../testdata/hellodb/debian/control")
+	os.WriteFile(filepath.Join(src, "debian", "control"), ctl, 0o644)
+	os.Symlink("/etc/passwd", filepath.Join(src, "evil"))
+	os.Symlink("../..", filepath.Join(src, "debian", "up"))
+	os.Symlink("control", filepath.Join(src, "debian", "fine")) // inside: allowed
+	p := filepath.Join(dir, "matrix.yaml")
+	os.WriteFile(p, []byte("name: bad\nversion: 1.0.0\nsource: src\nmatrix:\n  distro: [debian:bookworm]\n"), 0o644)
+	return p
 }
 
 // pkgWithMatrix is a package dir that already has a matrix.yaml.
@@ -128,6 +146,8 @@ func TestBadInputReal(t *testing.T) {
 	cases := []badInput{
 		{"preload image missing", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", body)}, nil, []string{"preload image dbuilder-test/absent:1 is not on the Docker daemon"}},
 		{"base image missing", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [fedora:41]\n")}, nil, []string{"base image fedora:41 is not on the Docker daemon"}},
+		{"arch not the daemon's", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n  arch: [amd64, arm64]\n")}, nil, []string{"target debian-bookworm-arm64: arch arm64 is not the architecture of the daemon", "(amd64)"}},
+		{"output not writable", []string{"build", "--output", filepath.Join(notADir(t), "dist"), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n")}, nil, []string{"--output"}},
 		{"both at once", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm, rockylinux:9]\ntest:\n  docker: true\n  preload: [dbuilder-test/absent:1]\n")}, nil, []string{"dbuilder-test/absent:1", "rockylinux/rockylinux:9"}},
 	}
 	before := managed(t, eng)
@@ -141,11 +161,22 @@ func TestBadInputReal(t *testing.T) {
 	}
 }
 
+// managed counts what dbuilder made for the "bad" matrices, and anchors
+// (a run that stops in preflight must not even start one). Other packages'
+// tests run at the same time, so only these are counted.
 func managed(t *testing.T, eng engine.Engine) int {
-	cs, err := eng.ContainerList(context.Background(), map[string]string{labels.Managed: "true"})
+	cs, err := eng.ContainerList(context.Background(), map[string]string{labels.Matrix: "bad"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, _ := eng.VolumeList(context.Background(), map[string]string{labels.Managed: "true"})
-	return len(cs) + len(vs)
+	vs, _ := eng.VolumeList(context.Background(), map[string]string{labels.Matrix: "bad"})
+	imgs, _ := eng.ImageList(context.Background(), map[string]string{labels.Role: labels.RoleBuilder, labels.Target: "debian-bookworm-arm64"})
+	return len(cs) + len(vs) + len(imgs)
+}
+
+// notADir is a regular file, for paths that must fail under it.
+func notADir(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(p, nil, 0o644)
+	return p
 }

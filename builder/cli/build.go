@@ -9,7 +9,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/run"
 )
 
@@ -20,6 +20,7 @@ type buildFlags struct {
 	timeout              time.Duration
 	cpus                 float64
 	memory               string
+	sidecarImage         string
 }
 
 func init() {
@@ -28,27 +29,32 @@ func init() {
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f buildFlags
-	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D]", stderr)
+	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D] [--sidecar-image REF]", stderr)
 	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
 	fs.StringVar(&f.distro, "distro", "", "targets to build: name, distro, family or glob (comma-separated)")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "targets to build at once")
 	fs.StringVar(&f.output, "output", "dist", "where DIR/<target>/ artifacts and logs go")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop the other targets at the first failure")
-	fs.BoolVar(&f.keepGoing, "keep-going", true, "build every target even if some fail (default)")
+	fs.BoolVar(&f.keepGoing, "keep-going", true, "build every target even if some fail (default; --keep-going=false is --fail-fast)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "per-target time limit (e.g. 30m); 0 means none")
 	fs.Float64Var(&f.cpus, "cpus", 0, "CPU limit per container (e.g. 1.5); 0 means none")
 	fs.StringVar(&f.memory, "memory", "", "memory limit per container (e.g. 2g); empty means none")
+	fs.StringVar(&f.sidecarImage, "sidecar-image", "", "sidecar image: docker:dind or one like it (default: dbuilder's own, built locally; env DBUILDER_SIDECAR_IMAGE)")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if f.jobs < 1 {
 		return UsageError{fmt.Errorf("-j must be at least 1, got %d", f.jobs)}
 	}
+	if f.failFast && explicitlySet(fs, "keep-going") && f.keepGoing {
+		return UsageError{errors.New("--fail-fast and --keep-going contradict each other; give one")}
+	}
 	mem, err := parseSize(f.memory)
 	if err != nil {
 		return UsageError{fmt.Errorf("--memory: %w", err)}
 	}
-	m, targets, err := loadSelected(f.file, f.distro)
+	sc := sidecarImage(f.sidecarImage)
+	_, jobs, err := loadJobs(f.file, f.distro, sc)
 	if err != nil {
 		return err
 	}
@@ -56,15 +62,15 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return UsageError{err}
 	}
-	eng, err := engine.New(ctx)
+	eng, err := connect(ctx, stderr)
 	if err != nil {
 		return UsageError{err}
 	}
 	defer eng.Close()
 
-	results, err := run.Build(ctx, eng, m, targets, run.Options{
-		OutputDir: out, Jobs: f.jobs, FailFast: f.failFast, Timeout: f.timeout,
-		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Version: Version, Stdout: stdout,
+	results, err := run.Build(ctx, eng, jobs, run.Options{
+		OutputDir: out, Jobs: f.jobs, FailFast: f.failFast || !f.keepGoing, Timeout: f.timeout,
+		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Run: ident.NewRun(Version), Sidecar: sc, Stdout: stdout,
 	})
 	if err != nil {
 		if ctx.Err() != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
-	"github.com/dbuilder/dbuilder/builder/run"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -32,21 +31,21 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var only map[string]bool
 	if *sel != "" {
-		m, targets, err := loadSelected(*file, *sel)
+		_, jobs, err := loadJobs(*file, *sel, sidecarImage(""))
 		if err != nil {
 			return err
 		}
 		only = map[string]bool{}
-		for _, t := range targets {
-			only[run.CacheVolume(m.Name, t.Name)] = true
+		for _, j := range jobs {
+			only[j.Names.Cache] = true
 		}
 	}
-	eng, err := engine.New(ctx)
+	eng, err := connect(ctx, stderr)
 	if err != nil {
 		return UsageError{err}
 	}
 	defer eng.Close()
-	caches, err := lifecycle.Caches(ctx, eng, inspectorImage(ctx, eng), "cache-"+lifecycle.NewRunID(), Version)
+	caches, err := lifecycle.Caches(ctx, eng, inspectorImage(ctx, eng), Version)
 	if err != nil {
 		return err
 	}
@@ -100,7 +99,7 @@ func printCaches(w io.Writer, caches []lifecycle.Cache) {
 // inspectorImage picks a local image with sh, du and stat.
 func inspectorImage(ctx context.Context, eng engine.Engine) string {
 	for _, ref := range []string{sidecar.OwnRef(Version), sidecar.Official, "debian:bookworm", "debian:trixie"} {
-		if _, err := eng.ImageID(ctx, ref); err == nil {
+		if _, err := eng.Image(ctx, ref); err == nil {
 			return ref
 		}
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/doctor"
 	"github.com/dbuilder/dbuilder/builder/engine"
-	"github.com/dbuilder/dbuilder/distros"
 )
 
 func init() {
@@ -20,31 +19,25 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("doctor", "dbuilder doctor [-f FILE] [--distro SEL]", stderr)
 	file := fs.String("f", "matrix.yaml", "matrix whose targets' base images to check (skipped when the default file is absent)")
 	sel := fs.String("distro", "", "only these targets")
+	sidecarRef := fs.String("sidecar-image", "", "as for build")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
-	opt := doctor.Options{Version: Version}
+	opt := doctor.Options{Version: Version, Sidecar: sidecarImage(*sidecarRef)}
 	explicit := fs.Lookup("f").Value.String() != "matrix.yaml" || *sel != ""
 	if _, err := os.Stat(*file); err == nil || explicit {
-		_, targets, err := loadSelected(*file, *sel)
+		_, jobs, err := loadJobs(*file, *sel, opt.Sidecar)
 		if err != nil {
 			return err
 		}
-		seen := map[string]bool{}
-		for _, t := range targets {
-			if d, _, ok := distros.Lookup(t.Distro); ok && !seen[d.Image] {
-				seen[d.Image] = true
-				opt.BaseImages = append(opt.BaseImages, d.Image)
-			}
-			opt.NeedDocker = opt.NeedDocker || t.Test.Docker
-		}
+		opt.Jobs = jobs
 	} else {
 		opt.NeedDocker = true
 	}
 
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	eng, connErr := engine.New(cctx)
+	eng, connErr := connect(cctx, stderr)
 	if eng != nil {
 		defer eng.Close()
 	}

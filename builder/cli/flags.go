@@ -75,3 +75,14 @@ func parseSize(s string) (int64, error) {
 	}
 	return n * mult, nil
 }
+
+// explicitlySet reports whether the user gave flag name on the command line.
+func explicitlySet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/dbuilder/dbuilder/builder/artifacts"
-	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 )
 
@@ -22,12 +22,16 @@ func runGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
-	eng, err := engine.New(ctx)
+	eng, err := connect(ctx, stderr)
 	if err != nil {
 		return UsageError{err}
 	}
 	defer eng.Close()
-	items, err := lifecycle.Leftovers(ctx, eng)
+	live := lifecycle.NewLiveness(eng)
+	waiting := func(n int, d time.Duration) {
+		fmt.Fprintf(stdout, "waiting up to %s for %d run(s) owned on other hosts to show they are alive\n", d.Round(time.Second), n)
+	}
+	items, err := lifecycle.Leftovers(ctx, eng, live, waiting)
 	if err != nil {
 		return err
 	}
@@ -35,7 +39,7 @@ func runGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *dry {
 		verb = "would remove"
 	}
-	alive := func(run string) bool { return lifecycle.Alive(ctx, eng, run) }
+	alive := func(run string) bool { return live.Alive(ctx, run) }
 	for _, d := range artifacts.SweepStaging(*output, alive, *dry) {
 		fmt.Fprintf(stdout, "%s staging directory %s\n", verb, filepath.Join(*output, d))
 	}

@@ -1,11 +1,18 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 
+	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/render"
+	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
 // loadSelected loads the matrix file and picks the targets a --distro
@@ -21,6 +28,40 @@ func loadSelected(file, sel string) (*matrix.Matrix, []matrix.Target, error) {
 		return nil, nil, UsageError{fmt.Errorf("--distro %q: %w", sel, err)}
 	}
 	return m, targets, nil
+}
+
+// loadJobs loads, selects and resolves: the one way every command gets
+// its jobs, so build and dockerfile cannot disagree.
+func loadJobs(file, sel string, sc sidecar.Image) (*matrix.Matrix, []plan.Job, error) {
+	m, targets, err := loadSelected(file, sel)
+	if err != nil {
+		return nil, nil, err
+	}
+	jobs, err := plan.Resolve(m, targets, plan.Options{DockerCLI: render.DockerCLI{Image: sc.Ref, Path: sc.CLIPath}})
+	if err != nil {
+		return nil, nil, UsageError{err}
+	}
+	return m, jobs, nil
+}
+
+// sidecarImage is the sidecar image a command uses: the flag, else
+// DBUILDER_SIDECAR_IMAGE, else dbuilder's own.
+func sidecarImage(flag string) sidecar.Image {
+	if flag == "" {
+		flag = os.Getenv("DBUILDER_SIDECAR_IMAGE")
+	}
+	return sidecar.ImageFor(flag, Version)
+}
+
+// connect opens the endpoint the environment names (DOCKER_HOST and
+// friends): the one place below main that reads it. A TCP endpoint without
+// TLS gets a warning.
+func connect(ctx context.Context, stderr io.Writer) (*engine.Docker, error) {
+	ep := engine.EndpointFromEnv(os.Getenv)
+	if ep.PlainTCP() {
+		fmt.Fprintf(stderr, "dbuilder: warning: %s is TCP without TLS: anything that can reach that port (a container included) owns the daemon; use TLS (DOCKER_CERT_PATH, DOCKER_TLS_VERIFY) or a unix socket\n", ep)
+	}
+	return engine.New(ctx, ep)
 }
 
 // matrixError words a load failure. Several problems go under a heading so

@@ -7,7 +7,7 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/plan"
 )
 
 type planFlags struct {
@@ -33,20 +33,21 @@ func runPlan(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.format != "text" && f.format != "json" {
 		return UsageError{fmt.Errorf("plan: --format must be text or json, got %q", f.format)}
 	}
-	_, targets, err := loadSelected(f.file, f.distro)
+	_, jobs, err := loadJobs(f.file, f.distro, sidecarImage(""))
 	if err != nil {
 		return err
 	}
 	if f.format == "json" {
-		return planJSON(stdout, targets)
+		return planJSON(stdout, jobs)
 	}
-	return planText(stdout, targets)
+	return planText(stdout, jobs)
 }
 
-func planText(w io.Writer, targets []matrix.Target) error {
+func planText(w io.Writer, jobs []plan.Job) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tDISTRO\tFAMILY\tFORMAT\tIMAGE\tDOCKER")
-	for _, t := range targets {
+	for _, j := range jobs {
+		t := j.Target
 		docker := "no"
 		if t.Test.Docker {
 			docker = "yes"
@@ -69,15 +70,21 @@ type planTarget struct {
 	Docker  bool              `json:"docker"`
 	Preload []string          `json:"preload"`
 	Command string            `json:"command"`
+	// Resolved names: the builder image a build uses and the cache volume
+	// that keeps the target's daemon warm.
+	BuilderImage string `json:"builder_image"`
+	CacheVolume  string `json:"cache_volume"`
 }
 
-func planJSON(w io.Writer, targets []matrix.Target) error {
-	out := make([]planTarget, len(targets))
-	for i, t := range targets {
+func planJSON(w io.Writer, jobs []plan.Job) error {
+	out := make([]planTarget, len(jobs))
+	for i, j := range jobs {
+		t := j.Target
 		out[i] = planTarget{
-			Name: t.Name, Distro: t.Distro, Family: t.Family, Format: t.Format, Image: t.Image,
+			Name: t.Name, Distro: t.Distro, Family: j.Family.Name, Format: j.Family.Format, Image: j.Distro.Image,
 			Axes: t.Axes, Deps: orEmpty(t.Deps()), Docker: t.Test.Docker,
 			Preload: orEmpty(t.Test.Preload), Command: t.Test.Command,
+			BuilderImage: j.ImageTag, CacheVolume: j.Names.Cache,
 		}
 	}
 	enc := json.NewEncoder(w)

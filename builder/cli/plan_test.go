@@ -25,7 +25,12 @@ func planInitRun(t *testing.T, args ...string) (string, string, int) {
 func writeMatrix(t *testing.T, text string) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "src"), 0o755); err != nil {
+	// plan resolves jobs, which reads the package's metadata.
+	if err := os.MkdirAll(filepath.Join(dir, "src", "debian"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	control := "Source: hellodb\nBuild-Depends: debhelper-compat (= 13)\n\nPackage: hellodb\nArchitecture: any\n"
+	if err := os.WriteFile(filepath.Join(dir, "src", "debian", "control"), []byte(control), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "matrix.yaml")
@@ -101,6 +106,12 @@ func TestPlanJSON(t *testing.T) {
 	}
 	if d, _ := json.Marshal(first["axes"]); string(d) != `{"arch":"amd64","distro":"debian:bookworm"}` {
 		t.Errorf("axes = %s", d)
+	}
+	if img, _ := first["builder_image"].(string); !strings.HasPrefix(img, "dbuilder/builder-debian-bookworm-amd64:") {
+		t.Errorf("builder_image = %v", first["builder_image"])
+	}
+	if vol, _ := first["cache_volume"].(string); !strings.HasPrefix(vol, "dbuilder-cache-hellodb-debian-bookworm-amd64-") {
+		t.Errorf("cache_volume = %v", first["cache_volume"])
 	}
 	// An emptied list is [], not null: scripts iterate it.
 	if d, _ := json.Marshal(got[1]["preload"]); string(d) != `[]` {

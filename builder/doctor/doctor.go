@@ -9,7 +9,8 @@ import (
 	"syscall"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
-	"github.com/dbuilder/dbuilder/builder/lifecycle"
+	"github.com/dbuilder/dbuilder/builder/ident"
+	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -28,9 +29,32 @@ const MinFreeBytes = 5 << 30
 
 // Options say what to check.
 type Options struct {
-	Version    string
-	BaseImages []string // base images of the selected targets
-	NeedDocker bool     // some selected target has test.docker
+	Version string
+	Sidecar sidecar.Image
+	Jobs    []plan.Job // the selected targets; their base images are checked
+	// NeedDocker says a sidecar is needed even without jobs (no matrix given).
+	NeedDocker bool
+}
+
+func (o Options) needDocker() bool {
+	for _, j := range o.Jobs {
+		if j.Target.Test.Docker {
+			return true
+		}
+	}
+	return o.NeedDocker
+}
+
+func (o Options) baseImages() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, j := range o.Jobs {
+		if !seen[j.Distro.Image] {
+			seen[j.Distro.Image] = true
+			out = append(out, j.Distro.Image)
+		}
+	}
+	return out
 }
 
 // Run checks eng. A nil eng means the daemon could not be reached (connErr).
@@ -50,7 +74,7 @@ func Run(ctx context.Context, eng engine.Engine, connErr error, opt Options) []C
 	}
 	img, imgCheck := sidecarCheck(ctx, eng, opt)
 	checks = append(checks, imgCheck, privilegeCheck(ctx, eng, img, opt))
-	checks = append(checks, baseImageChecks(ctx, eng, opt.BaseImages)...)
+	checks = append(checks, baseImageChecks(ctx, eng, opt.baseImages())...)
 	checks = append(checks, diskCheck(info))
 	return checks
 }
@@ -65,34 +89,40 @@ func storageCheck(info engine.Info) Check {
 
 // sidecarCheck finds an image to probe with and reports what a build would use.
 func sidecarCheck(ctx context.Context, eng engine.Engine, opt Options) (string, Check) {
-	c := Check{Name: "sidecar image", Blocking: opt.NeedDocker}
-	if _, err := eng.ImageID(ctx, sidecar.Official); err == nil {
-		c.OK, c.Detail = true, sidecar.Official+" present"
-		return sidecar.Official, c
+	c := Check{Name: "sidecar image", Blocking: opt.needDocker()}
+	ref := opt.Sidecar.Ref
+	if _, err := eng.Image(ctx, ref); err == nil {
+		c.OK, c.Detail = true, ref+" present"
+		return ref, c
 	}
-	own := sidecar.OwnRef(opt.Version)
-	if _, err := eng.ImageID(ctx, own); err == nil {
-		c.OK, c.Detail = true, own+" present"
-		return own, c
+	if ref != sidecar.OwnRef(opt.Version) {
+		c.Detail = ref + " is not on the daemon; build pulls it (a registry must be reachable)"
+		c.OK = true
+		for _, b := range []string{"debian:bookworm", "debian:trixie"} {
+			if _, err := eng.Image(ctx, b); err == nil {
+				return b, c
+			}
+		}
+		return "", c
 	}
 	for _, b := range []string{"debian:bookworm", "debian:trixie"} {
-		if _, err := eng.ImageID(ctx, b); err == nil {
-			c.OK, c.Detail = true, fmt.Sprintf("%s absent; %s will be built from %s on first use", sidecar.Official, own, b)
+		if _, err := eng.Image(ctx, b); err == nil {
+			c.OK, c.Detail = true, fmt.Sprintf("%s absent; it will be built from %s on first use", ref, b)
 			return b, c
 		}
 	}
-	c.Detail = "neither " + sidecar.Official + " nor a Debian base image to build " + own + " from"
-	c.Fix = "bash scripts/setup.sh (makes debian:bookworm with debootstrap), or docker pull " + sidecar.Official
+	c.Detail = "no " + ref + " and no Debian base image to build it from"
+	c.Fix = "bash scripts/setup.sh (makes debian:bookworm with debootstrap), or use --sidecar-image " + sidecar.Official + " where it can be pulled"
 	return "", c
 }
 
 func privilegeCheck(ctx context.Context, eng engine.Engine, image string, opt Options) Check {
-	c := Check{Name: "privileges", Blocking: opt.NeedDocker}
+	c := Check{Name: "privileges", Blocking: opt.needDocker()}
 	if image == "" {
 		c.Detail, c.Fix = "not checked: no image to probe with", "make the sidecar image first (see above)"
 		return c
 	}
-	mode, err := sidecar.DetectMode(ctx, eng, image, "doctor-"+lifecycle.NewRunID(), opt.Version)
+	mode, err := sidecar.DetectMode(ctx, eng, image, ident.Kept(opt.Version))
 	if err != nil {
 		c.Detail = err.Error()
 		c.Fix = "the daemon must allow privileged containers, or at least CAP_SYS_ADMIN with unconfined seccomp/AppArmor (rootless and userns-remap daemons cannot run dind)"
@@ -110,7 +140,7 @@ func privilegeCheck(ctx context.Context, eng engine.Engine, image string, opt Op
 func baseImageChecks(ctx context.Context, eng engine.Engine, images []string) []Check {
 	var missing, present []string
 	for _, img := range images {
-		if _, err := eng.ImageID(ctx, img); err == nil {
+		if _, err := eng.Image(ctx, img); err == nil {
 			present = append(present, img)
 		} else {
 			missing = append(missing, img)

@@ -2,9 +2,10 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -21,28 +22,18 @@ type Docker struct {
 	endpoint string
 }
 
-// New connects to the endpoint that DOCKER_HOST (and DOCKER_TLS_VERIFY,
-// DOCKER_CERT_PATH) name, or the default local socket, and negotiates the
-// API version so old daemons (Debian's 20.10) work too.
-func New(ctx context.Context) (*Docker, error) {
-	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
-	endpoint := os.Getenv("DOCKER_HOST")
-	viaSSH := strings.HasPrefix(endpoint, "ssh://")
-	if viaSSH {
-		ssh, err := sshOpts(endpoint)
-		if err != nil {
-			return nil, err
-		}
-		opts = append([]client.Opt{client.WithAPIVersionNegotiation()}, ssh...)
+// New connects to ep and negotiates the API version, so old daemons
+// (Debian's 20.10) work too.
+func New(ctx context.Context, ep Endpoint) (*Docker, error) {
+	opts, err := ep.options()
+	if err != nil {
+		return nil, err
 	}
 	api, err := client.New(opts...)
 	if err != nil {
-		return nil, fmt.Errorf("docker client: %w", err)
+		return nil, fmt.Errorf("docker client for %s: %w", ep, err)
 	}
-	if !viaSSH {
-		endpoint = api.DaemonHost()
-	}
-	d := &Docker{api: api, endpoint: endpoint}
+	d := &Docker{api: api, endpoint: ep.String()}
 	if _, err := api.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
 		api.Close()
 		return nil, fmt.Errorf("cannot reach the Docker daemon at %s: %w (is it running? try: bash scripts/setup.sh)", d.endpoint, err)
@@ -84,13 +75,53 @@ func (d *Docker) Info(ctx context.Context) (Info, error) {
 	}, nil
 }
 
-// ImageID returns the ID of ref, or an ErrNotFound error.
-func (d *Docker) ImageID(ctx context.Context, ref string) (string, error) {
+// Image inspects ref, or returns an ErrNotFound error.
+func (d *Docker) Image(ctx context.Context, ref string) (Image, error) {
 	r, err := d.api.ImageInspect(ctx, ref)
 	if err != nil {
-		return "", wrap(err, "image "+ref)
+		return Image{}, wrap(err, "image "+ref)
 	}
-	return r.ID, nil
+	img := Image{ID: r.ID, Tags: r.RepoTags, Arch: r.Architecture}
+	if r.Config != nil {
+		img.Labels = r.Config.Labels
+	}
+	if r.Size != 0 {
+		img.Size = r.Size
+	}
+	img.Created, _ = time.Parse(time.RFC3339Nano, r.Created)
+	return img, nil
+}
+
+// ImageLoad loads a `docker save` tarball.
+func (d *Docker) ImageLoad(ctx context.Context, tar io.Reader) error {
+	r, err := d.api.ImageLoad(ctx, tar, client.ImageLoadWithQuiet(true))
+	if err != nil {
+		return wrap(err, "load images")
+	}
+	defer r.Close()
+	return streamError(r, "load images")
+}
+
+// streamError reads a daemon's JSON message stream (load, pull) to its end
+// and returns the error it carries, if any: such calls report failure in
+// the stream, not in the HTTP status.
+func streamError(r io.Reader, what string) error {
+	dec := json.NewDecoder(r)
+	for {
+		var m struct {
+			Error string `json:"error"`
+		}
+		err := dec.Decode(&m)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if m.Error != "" {
+			return fmt.Errorf("%s: %s", what, m.Error)
+		}
+	}
 }
 
 // ImageSave streams refs as a `docker save` tarball.
@@ -330,4 +361,30 @@ func (d *Docker) ContainerStop(ctx context.Context, id string, timeout time.Dura
 		return nil
 	}
 	return wrap(err, "stop container "+short(id))
+}
+
+// NetworkList lists the networks users made (not the predefined ones).
+func (d *Docker) NetworkList(ctx context.Context) ([]Network, error) {
+	r, err := d.api.NetworkList(ctx, client.NetworkListOptions{})
+	if err != nil {
+		return nil, wrap(err, "list networks")
+	}
+	var out []Network
+	for _, n := range r.Items {
+		switch n.Name {
+		case "bridge", "host", "none":
+			continue
+		}
+		out = append(out, Network{ID: n.ID, Name: n.Name})
+	}
+	return out, nil
+}
+
+// NetworkRemove removes a network; a missing one is not an error.
+func (d *Docker) NetworkRemove(ctx context.Context, id string) error {
+	_, err := d.api.NetworkRemove(ctx, id, client.NetworkRemoveOptions{})
+	if cerrdefs.IsNotFound(err) {
+		return nil
+	}
+	return wrap(err, "remove network "+id)
 }

@@ -18,23 +18,46 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict is returned (wrapped) when a name is already taken.
 var ErrConflict = errors.New("conflict")
 
-// Engine is a Docker daemon, seen through the calls dbuilder needs.
+// Engine is a Docker daemon, seen through the calls dbuilder needs. It is
+// grouped by what the calls act on; orchestration code reaches for the
+// helpers in this package (RunOnce, Cleanup) rather than repeating
+// create-start-wait-remove sequences.
 type Engine interface {
 	Endpoint() string
 	Info(ctx context.Context) (Info, error)
 	Close() error
+	Images
+	Volumes
+	Containers
+	// Inner returns an Engine for the daemon that listens on host (a unix
+	// socket path such as unix:///var/run/dind/docker.sock) inside the
+	// running container id: a nested dockerd. It needs only a docker CLI in
+	// that container (each connection is `docker system dial-stdio` run by
+	// exec), so it works however the outer daemon is reached.
+	Inner(ctx context.Context, id, host string) (Engine, error)
+}
 
-	ImageID(ctx context.Context, ref string) (string, error)
+// Images are the image calls.
+type Images interface {
+	// Image inspects ref; a missing image is an ErrNotFound error.
+	Image(ctx context.Context, ref string) (Image, error)
 	ImagePull(ctx context.Context, ref string) error
 	ImageSave(ctx context.Context, refs []string) (io.ReadCloser, error)
+	ImageLoad(ctx context.Context, tar io.Reader) error
 	ImageRemove(ctx context.Context, ref string) error
 	ImageList(ctx context.Context, labels map[string]string) ([]Image, error)
 	Build(ctx context.Context, req BuildRequest) error
+}
 
+// Volumes are the volume calls.
+type Volumes interface {
 	VolumeCreate(ctx context.Context, name string, labels map[string]string) error
 	VolumeRemove(ctx context.Context, name string) error
 	VolumeList(ctx context.Context, labels map[string]string) ([]Volume, error)
+}
 
+// Containers are the container (and network) calls.
+type Containers interface {
 	ContainerCreate(ctx context.Context, spec ContainerSpec) (string, error)
 	ContainerStart(ctx context.Context, id string) error
 	ContainerWait(ctx context.Context, id string) (int, error)
@@ -42,11 +65,22 @@ type Engine interface {
 	ContainerStop(ctx context.Context, id string, timeout time.Duration) error
 	ContainerRemove(ctx context.Context, id string) error
 	ContainerInspect(ctx context.Context, id string) (Container, error)
+	// ContainerList lists containers (running or not) carrying every label;
+	// a nil map lists all of them.
 	ContainerList(ctx context.Context, labels map[string]string) ([]Container, error)
 	ContainerAttachStdin(ctx context.Context, id string) (io.WriteCloser, error)
 	Exec(ctx context.Context, id string, cmd []string, stdin io.Reader, out io.Writer) (int, error)
 	CopyTo(ctx context.Context, id, dir string, tar io.Reader) error
 	CopyFrom(ctx context.Context, id, path string) (io.ReadCloser, error)
+	// NetworkList lists the networks users made (not bridge, host, none).
+	NetworkList(ctx context.Context) ([]Network, error)
+	NetworkRemove(ctx context.Context, id string) error
+}
+
+// Network is one user-made network.
+type Network struct {
+	ID   string
+	Name string
 }
 
 // Info is what dbuilder wants to know about a daemon.
@@ -66,9 +100,10 @@ type Info struct {
 	SecurityOptions []string
 }
 
-// Image is one image in a listing.
+// Image is one image in a listing or an inspect.
 type Image struct {
 	ID      string
+	Arch    string // "amd64", "arm64", ... (inspect only)
 	Tags    []string
 	Labels  map[string]string
 	Size    int64

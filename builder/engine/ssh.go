@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -20,17 +19,17 @@ import (
 // endpoint. Like the docker CLI, every connection is an `ssh HOST -- docker
 // system dial-stdio` process whose stdin and stdout carry the Engine API, so
 // the remote daemon needs no open port, only the docker CLI. The ssh command
-// can be replaced with DBUILDER_SSH_COMMAND (like GIT_SSH_COMMAND), e.g.
+// can be replaced (DBUILDER_SSH_COMMAND, like GIT_SSH_COMMAND), e.g.
 // "ssh -F ./ssh_config -i ./key".
-func sshOpts(endpoint string) ([]client.Opt, error) {
+func sshOpts(endpoint string, command []string) ([]client.Opt, error) {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Scheme != "ssh" || u.Hostname() == "" {
-		return nil, fmt.Errorf("DOCKER_HOST %q: want ssh://[user@]host[:port]", endpoint)
+		return nil, fmt.Errorf("endpoint %q: want ssh://[user@]host[:port]", endpoint)
 	}
 	if u.Path != "" && u.Path != "/" {
-		return nil, fmt.Errorf("DOCKER_HOST %q: an ssh endpoint takes no path", endpoint)
+		return nil, fmt.Errorf("endpoint %q: an ssh endpoint takes no path", endpoint)
 	}
-	argv := strings.Fields(os.Getenv("DBUILDER_SSH_COMMAND"))
+	argv := append([]string(nil), command...)
 	if len(argv) == 0 {
 		argv = []string{"ssh"}
 	}
@@ -47,7 +46,6 @@ func sshOpts(endpoint string) ([]client.Opt, error) {
 	return []client.Opt{
 		client.WithHost("http://docker.example.com"), // any http host: the dialer decides where bytes go
 		client.WithDialContext(dial),
-		client.WithAPIVersionFromEnv(),
 	}, nil
 }
 

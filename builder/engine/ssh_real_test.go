@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -20,15 +19,15 @@ func TestSSHEndpointReal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dockertest.SSHEndpoint(t)
+	ep := dockertest.SSHEndpoint(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	eng, err := engine.New(ctx)
+	eng, err := engine.New(ctx, ep)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	if eng.Endpoint() != os.Getenv("DOCKER_HOST") {
+	if eng.Endpoint() != ep.Host {
 		t.Errorf("endpoint %q", eng.Endpoint())
 	}
 	got, err := eng.Info(ctx)
@@ -45,7 +44,7 @@ func TestSSHEndpointReal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer local.ImageRemove(context.Background(), tag)
-	if _, err := local.ImageID(context.Background(), tag); err != nil {
+	if _, err := local.Image(context.Background(), tag); err != nil {
 		t.Fatalf("the image built over ssh is not on the daemon: %v", err)
 	}
 	// A hijacked stream with stdin (what preload and the anchor use).

@@ -1,6 +1,7 @@
 // Package labels names the labels dbuilder puts on everything it creates, so
 // that every container, volume and image can be found and removed later,
-// even after a crash. The prefix is dbuilder's alone.
+// even after a crash. The prefix is dbuilder's alone. Package ident makes
+// the label sets.
 package labels
 
 // Prefix is the namespace of every dbuilder label.
@@ -16,6 +17,8 @@ const (
 	Version = Prefix + "version" // dbuilder version that created it
 	Inputs  = Prefix + "inputs"  // hash of what a builder image was built from
 	Cache   = Prefix + "cache"   // cache volume a sidecar holds
+	Owner   = Prefix + "owner"   // the process that owns a run (anchors; see lifecycle.Owner)
+	Bases   = Prefix + "bases"   // IDs of the images a builder image was built FROM
 )
 
 // Roles.
@@ -33,24 +36,9 @@ const (
 	RoleCgroupCleaner = "cgroup-cleaner"
 )
 
-// Ephemeral reports whether role is a short-lived helper container. Such
-// helpers are started by commands that have no run anchor (doctor, cache
-// ls, gc itself), so gc judges them by age instead of by liveness.
+// Ephemeral reports whether role is a short-lived helper container. When
+// commands without a run anchor (doctor, cache ls, gc itself) start them,
+// gc judges them by age instead of by liveness.
 func Ephemeral(role string) bool {
 	return role == RoleProbe || role == RoleInspector || role == RoleCgroupCleaner
-}
-
-// For returns the labels of a resource of role in run for target.
-func For(run, matrix, target, role, version string) map[string]string {
-	m := map[string]string{Managed: "true", Role: role, Version: version}
-	if run != "" {
-		m[Run] = run
-	}
-	if matrix != "" {
-		m[Matrix] = matrix
-	}
-	if target != "" {
-		m[Target] = target
-	}
-	return m
 }

@@ -4,82 +4,101 @@ package lifecycle
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 )
 
-// NewRunID returns a short random run id.
-func NewRunID() string {
-	b := make([]byte, 4)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
+// Heartbeats: the owner writes a byte to its anchor every HeartbeatEvery;
+// the anchor exits when none came for HeartbeatTimeout. So an anchor
+// outlives its owner by at most HeartbeatTimeout, however slowly the daemon
+// notices the dropped connection.
+const (
+	HeartbeatEvery   = time.Second
+	HeartbeatTimeout = 5 * time.Second
+)
 
-// Anchor proves that a run is alive. It is a container running `cat` with
-// its stdin attached to this process: when dbuilder exits or is killed
-// (even SIGKILL, even on a remote daemon), the daemon drops the connection,
-// cat reads EOF and the container exits and removes itself. So "the run's
-// anchor is running" is the liveness test that gc and cache locks trust; no
-// PID files, no clocks, and it works across hosts.
+// anchorScript reads heartbeats; it ends on EOF (the owner closed or died
+// and the daemon noticed) or on silence (the owner died and the daemon has
+// not noticed yet). timeout, head and wc are in coreutils and busybox.
+var anchorScript = `while [ "$(timeout ` + strconv.Itoa(int(HeartbeatTimeout/time.Second)) + ` head -c 1 | wc -c)" -eq 1 ]; do :; done`
+
+// Anchor proves that a run is alive: a container whose stdin is attached to
+// this process and fed heartbeats. When dbuilder exits or is killed (even
+// SIGKILL, even on a remote daemon) the anchor exits and removes itself.
+// Its labels name the owning process, so a checker on the same host can
+// tell at once that a killed owner is gone (see Liveness).
 type Anchor struct {
 	ID    string
-	stdin io.WriteCloser
 	eng   engine.Engine
+	mu    sync.Mutex
+	stdin io.WriteCloser
+	stop  chan struct{}
+	done  chan struct{}
 }
 
-// StartAnchor starts the anchor of run from image (any image with `cat`).
-func StartAnchor(ctx context.Context, eng engine.Engine, image, run, version string) (*Anchor, error) {
+// StartAnchor starts the anchor of run from image (any image with sh and
+// coreutils or busybox).
+func StartAnchor(ctx context.Context, eng engine.Engine, image string, run ident.Run) (*Anchor, error) {
+	lb := run.Labels(labels.RoleAnchor, ident.Target{})
+	Self().Labels(lb)
 	id, err := eng.ContainerCreate(ctx, engine.ContainerSpec{
-		Name: "dbuilder-run-" + run, Image: image, Entrypoint: []string{"cat"},
-		NetworkMode: "none", OpenStdin: true, AutoRemove: true,
-		Labels: labels.For(run, "", "", labels.RoleAnchor, version),
+		Name: run.Anchor(), Image: image, Entrypoint: []string{"sh", "-c", anchorScript},
+		NetworkMode: "none", OpenStdin: true, AutoRemove: true, Labels: lb,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("run anchor: %w", err)
 	}
-	a := &Anchor{ID: id, eng: eng}
+	a := &Anchor{ID: id, eng: eng, stop: make(chan struct{}), done: make(chan struct{})}
 	// Attach before start so stdin is connected from the first moment.
 	a.stdin, err = eng.ContainerAttachStdin(ctx, id)
 	if err == nil {
 		err = eng.ContainerStart(ctx, id)
 	}
 	if err != nil {
+		close(a.done)
 		a.Close()
 		return nil, fmt.Errorf("run anchor: %w", err)
 	}
+	go a.beat()
 	return a, nil
+}
+
+func (a *Anchor) beat() {
+	defer close(a.done)
+	t := time.NewTicker(HeartbeatEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+			if _, err := a.stdin.Write([]byte{'\n'}); err != nil {
+				return
+			}
+		}
+	}
 }
 
 // Close ends the run: the anchor exits and removes itself.
 func (a *Anchor) Close() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	select {
+	case <-a.stop:
+		return // closed already
+	default:
+		close(a.stop)
+	}
+	<-a.done
 	if a.stdin != nil {
 		a.stdin.Close()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	_ = a.eng.ContainerRemove(ctx, a.ID)
-}
-
-// Alive reports whether run's anchor is running. Errors count as alive: gc
-// must never remove a live run's resources because a call failed.
-func Alive(ctx context.Context, eng engine.Engine, run string) bool {
-	if run == "" {
-		return false
-	}
-	cs, err := eng.ContainerList(ctx, map[string]string{labels.Run: run, labels.Role: labels.RoleAnchor})
-	if err != nil {
-		return true
-	}
-	for _, c := range cs {
-		if c.Running {
-			return true
-		}
-	}
-	return false
+	engine.RemoveContainer(a.eng, a.ID)
 }

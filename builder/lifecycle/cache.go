@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
@@ -28,7 +29,7 @@ type Cache struct {
 // Caches lists the cache volumes, measuring size and last use with one
 // short-lived container that mounts them read-only (this works against a
 // remote daemon too). image is any local image with sh, du and stat.
-func Caches(ctx context.Context, eng engine.Engine, image, run, version string) ([]Cache, error) {
+func Caches(ctx context.Context, eng engine.Engine, image, version string) ([]Cache, error) {
 	vs, err := eng.VolumeList(ctx, map[string]string{labels.Role: labels.RoleCache, labels.Managed: "true"})
 	if err != nil {
 		return nil, err
@@ -43,7 +44,7 @@ func Caches(ctx context.Context, eng engine.Engine, image, run, version string) 
 	out := make([]Cache, len(vs))
 	spec := engine.ContainerSpec{
 		Image: image, Entrypoint: []string{"sh", "-c"}, NetworkMode: "none",
-		Labels: labels.For(run, "", "", labels.RoleInspector, version),
+		Labels: ident.Kept(version).Labels(labels.RoleInspector, ident.Target{}),
 	}
 	script := ""
 	for i, v := range vs {
@@ -56,26 +57,11 @@ func Caches(ctx context.Context, eng engine.Engine, image, run, version string) 
 		return out, nil
 	}
 	spec.Cmd = []string{script}
-	id, err := eng.ContainerCreate(ctx, spec)
+	_, logs, err := engine.RunOnce(ctx, eng, spec, nil)
 	if err != nil {
 		return out, err
 	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		eng.ContainerRemove(cctx, id)
-	}()
-	if err := eng.ContainerStart(ctx, id); err != nil {
-		return out, err
-	}
-	if _, err := eng.ContainerWait(ctx, id); err != nil {
-		return out, err
-	}
-	var logs bytes.Buffer
-	if err := eng.ContainerLogs(ctx, id, false, "all", &logs); err != nil {
-		return out, err
-	}
-	sc := bufio.NewScanner(&logs)
+	sc := bufio.NewScanner(bytes.NewReader(logs))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
 		if len(f) != 3 {

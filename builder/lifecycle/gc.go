@@ -7,13 +7,16 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
 // EphemeralGrace is how old a helper container (probe, cache inspector,
-// cgroup cleaner) must be before gc takes it for a leftover: they live for
-// seconds, and the commands that start them have no anchor.
+// cgroup cleaner) of a command without a run (doctor, cache ls, gc itself)
+// must be before gc takes it for a leftover: such helpers live for seconds
+// and have no anchor to judge them by. A build run's helpers carry its run
+// id and go with the run.
 const EphemeralGrace = 10 * time.Minute
 
 // Leftover is one resource that a dead run left behind.
@@ -27,9 +30,10 @@ type Leftover struct {
 }
 
 // Leftovers lists what runs that no longer exist left behind: containers
-// and per-run volumes whose run has no running anchor. Cache volumes carry no
-// run label and are never listed; they are kept on purpose.
-func Leftovers(ctx context.Context, eng engine.Engine) ([]Leftover, error) {
+// and per-run volumes whose run is dead (see Liveness.Settle, which may wait
+// a few seconds for runs owned on other hosts; waiting says so). Cache
+// volumes carry no run label and are never listed; they are kept on purpose.
+func Leftovers(ctx context.Context, eng engine.Engine, live *Liveness, waiting func(n int, d time.Duration)) ([]Leftover, error) {
 	cs, err := eng.ContainerList(ctx, map[string]string{labels.Managed: "true"})
 	if err != nil {
 		return nil, err
@@ -38,31 +42,37 @@ func Leftovers(ctx context.Context, eng engine.Engine) ([]Leftover, error) {
 	if err != nil {
 		return nil, err
 	}
-	alive := map[string]bool{}
-	isAlive := func(run string) bool {
-		if v, ok := alive[run]; ok {
-			return v
-		}
-		alive[run] = Alive(ctx, eng, run)
-		return alive[run]
+	runSet := map[string]bool{}
+	for _, c := range cs {
+		runSet[c.Labels[labels.Run]] = true
+	}
+	for _, v := range vs {
+		runSet[v.Labels[labels.Run]] = true
+	}
+	delete(runSet, "")
+	runs := make([]string, 0, len(runSet))
+	for r := range runSet {
+		runs = append(runs, r)
+	}
+	sort.Strings(runs)
+	alive := live.Settle(ctx, runs, waiting)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	var out []Leftover
 	for _, c := range cs {
 		run := c.Labels[labels.Run]
-		if c.Labels[labels.Role] == labels.RoleAnchor && c.Running {
+		if run == "" && labels.Ephemeral(c.Labels[labels.Role]) && time.Since(c.Created) < EphemeralGrace {
 			continue
 		}
-		if labels.Ephemeral(c.Labels[labels.Role]) && time.Since(c.Created) < EphemeralGrace {
-			continue
-		}
-		if run != "" && isAlive(run) {
+		if run != "" && alive[run] {
 			continue
 		}
 		out = append(out, Leftover{Kind: "container", Name: c.Name, ID: c.ID, Run: run, Role: c.Labels[labels.Role], Image: c.Image})
 	}
 	for _, v := range vs {
 		run := v.Labels[labels.Run]
-		if run == "" || v.Labels[labels.Role] == labels.RoleCache || isAlive(run) {
+		if run == "" || v.Labels[labels.Role] == labels.RoleCache || alive[run] {
 			continue
 		}
 		out = append(out, Leftover{Kind: "volume", Name: v.Name, ID: v.Name, Run: run, Role: v.Labels[labels.Role]})
@@ -92,7 +102,7 @@ func Remove(ctx context.Context, eng engine.Engine, items []Leftover, version st
 		}
 	}
 	for image, names := range sidecars {
-		sidecar.CleanCgroups(ctx, eng, image, names, labels.For("", "", "", labels.RoleCgroupCleaner, version))
+		sidecar.CleanCgroups(ctx, eng, image, names, ident.Kept(version).Labels(labels.RoleCgroupCleaner, ident.Target{}))
 	}
 	return errors.Join(errs...)
 }

@@ -71,6 +71,7 @@ func Parse(path string, data []byte, reg Registry) (*Matrix, error) {
 		Version:   f.Version,
 		Axes:      f.Matrix,
 		Targets:   targets,
+		Registry:  reg,
 	}, nil
 }
 
@@ -136,7 +137,14 @@ func (c *checker) source(path, src string) string {
 	case !st.IsDir():
 		c.at(c.spots.val("source"), "source: %s is not a directory (resolved to %s)", names.Quote(src), abs)
 	default:
-		return abs
+		// Follow links to the real directory: the tree is walked from
+		// there, and a walk does not descend into a link.
+		real, err := filepath.EvalSymlinks(abs)
+		if err != nil {
+			c.at(c.spots.val("source"), "source: %v", err)
+			return ""
+		}
+		return real
 	}
 	return ""
 }

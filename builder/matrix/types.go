@@ -80,6 +80,7 @@ type Matrix struct {
 	Version   string
 	Axes      Axes // the axes in file order, distro included
 	Targets   []Target
+	Registry  Registry // the distros it was checked against; jobs resolve against the same
 }
 
 // Target is one cell of the matrix: a distro plus the other axis values,

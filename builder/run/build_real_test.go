@@ -13,12 +13,16 @@ import (
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
 	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/render"
+	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/builder/version"
 )
 
 var testVersion = version.Version
 
-func loadE2E(t *testing.T, name, sel string) (*matrix.Matrix, []matrix.Target) {
+// loadE2E resolves the selected targets of a testdata/e2e matrix.
+func loadE2E(t *testing.T, name, sel string) []plan.Job {
 	t.Helper()
 	m, err := matrix.Load(filepath.Join("..", "..", "testdata", "e2e", name))
 	if err != nil {
@@ -28,22 +32,27 @@ func loadE2E(t *testing.T, name, sel string) (*matrix.Matrix, []matrix.Target) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m, ts
+	sc := sidecar.ImageFor("", testVersion)
+	jobs, err := plan.Resolve(m, ts, plan.Options{DockerCLI: render.DockerCLI{Image: sc.Ref, Path: sc.CLIPath}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jobs
 }
 
-func build(t *testing.T, eng engine.Engine, m *matrix.Matrix, ts []matrix.Target, out string, jobs int) ([]Result, string) {
+func build(t *testing.T, eng engine.Engine, jobs []plan.Job, out string, j int) ([]Result, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	run := dockertest.RunID(t)
+	run := dockertest.NewRun(t)
 	var log bytes.Buffer
-	res, err := Build(ctx, eng, m, ts, Options{OutputDir: out, Jobs: jobs, Version: testVersion, Stdout: &log, RunID: run})
+	res, err := Build(ctx, eng, jobs, Options{OutputDir: out, Jobs: j, Run: run, Sidecar: sidecar.ImageFor("", testVersion), Stdout: &log})
 	if err != nil {
 		t.Fatalf("build: %v\n%s", err, log.String())
 	}
 	Summary(&log, res)
 	t.Log(log.String())
-	dockertest.AssertClean(t, eng, run)
+	dockertest.AssertClean(t, eng, run.ID)
 	return res, log.String()
 }
 
@@ -56,14 +65,14 @@ func TestBuildReal(t *testing.T) {
 	for _, img := range []string{"debian:bookworm", "debian:trixie", "debian:bullseye", "dbuilder-example/mariadb:10.11"} {
 		dockertest.Image(t, eng, img)
 	}
-	m, ts := loadE2E(t, "hellodb.yaml", "debian:bookworm,debian:trixie,debian:bullseye")
+	jobs := loadE2E(t, "hellodb.yaml", "debian:bookworm,debian:trixie,debian:bullseye")
 	out := t.TempDir()
 	host, err := eng.Info(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	res, _ := build(t, eng, m, ts, out, 2)
+	res, _ := build(t, eng, jobs, out, 2)
 	ids := map[string]string{}
 	for _, r := range res {
 		t.Run("debian/"+strings.TrimPrefix(r.Target, "debian-")+"/cold", func(t *testing.T) {
@@ -105,7 +114,7 @@ func TestBuildReal(t *testing.T) {
 	}
 
 	// Warm: the same targets again reuse the builder image and the preload.
-	res, _ = build(t, eng, m, ts, out, 2)
+	res, _ = build(t, eng, jobs, out, 2)
 	for _, r := range res {
 		t.Run("debian/"+strings.TrimPrefix(r.Target, "debian-")+"/warm", func(t *testing.T) {
 			if !r.OK {
@@ -157,9 +166,9 @@ func runWithFile(t *testing.T, eng engine.Engine, image, file, dest, script stri
 func TestBuildRPMReal(t *testing.T) {
 	eng := dockertest.Engine(t)
 	dockertest.Image(t, eng, "debian:bookworm")
-	m, ts := loadE2E(t, "hellodb.yaml", "debian-rpm:bookworm")
+	jobs := loadE2E(t, "hellodb.yaml", "debian-rpm:bookworm")
 	out := t.TempDir()
-	res, _ := build(t, eng, m, ts, out, 1)
+	res, _ := build(t, eng, jobs, out, 1)
 	r := res[0]
 	t.Run("rpm-on-debian/bookworm/spec", func(t *testing.T) {
 		if !r.OK {
@@ -189,15 +198,15 @@ func TestBuildOverSSHReal(t *testing.T) {
 	local := dockertest.Engine(t)
 	dockertest.Image(t, local, "debian:bookworm")
 	dockertest.Image(t, local, "dbuilder-example/mariadb:10.11")
-	dockertest.SSHEndpoint(t)
-	eng, err := engine.New(context.Background())
+	ep := dockertest.SSHEndpoint(t)
+	eng, err := engine.New(context.Background(), ep)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	m, ts := loadE2E(t, "hellodb.yaml", "debian:bookworm")
+	jobs := loadE2E(t, "hellodb.yaml", "debian:bookworm")
 	out := t.TempDir()
-	res, log := build(t, eng, m, ts, out, 1)
+	res, log := build(t, eng, jobs, out, 1)
 	t.Run("debian/bookworm/ssh", func(t *testing.T) {
 		if !res[0].OK {
 			t.Fatalf("failed in %s: %v\n%s", res[0].Step, res[0].Err, strings.Join(res[0].Tail, "\n"))

@@ -1,88 +1,48 @@
 package run
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
-	"github.com/dbuilder/dbuilder/builder/matrix"
-	"github.com/dbuilder/dbuilder/builder/render"
-	"github.com/dbuilder/dbuilder/distros"
+	"github.com/dbuilder/dbuilder/builder/plan"
 )
 
-// builderImage renders the target's Dockerfile and makes sure an image of
-// exactly those inputs exists. The tag carries a hash of every input, so an
-// unchanged Dockerfile and metadata reuse the image without even asking
-// BuildKit (no package-manager traffic), and any change builds a new one.
-func (r *runner) builderImage(ctx context.Context, t matrix.Target, d distros.Distro, fam distros.Family, log *targetLog) (string, bool, error) {
-	files, err := render.ContextFiles(r.m.SourceDir, fam)
+// builderImage makes sure the job's builder image exists. Its tag carries a
+// hash of the Dockerfile and context, and the image carries the IDs of the
+// images it was built FROM: when both match, it is reused without even
+// asking BuildKit (no package-manager traffic); any change builds anew.
+func (r *runner) builderImage(ctx context.Context, j plan.Job, log *targetLog) (bool, error) {
+	bases, err := baseIDs(ctx, r.eng, j.Bases)
 	if err != nil {
-		return "", false, err
+		return false, err
 	}
-	in := render.Input{Target: t, Distro: d, Family: fam, SpecFile: specFile(files)}
-	if t.Test.Docker {
-		in.DockerCLI = render.DockerCLI{Image: r.sidecar.Ref, Path: r.sidecar.CLIPath}
+	if img, err := r.eng.Image(ctx, j.ImageTag); err == nil && img.Labels[labels.Bases] == bases {
+		log.Printf("dbuilder: builder image %s reused (inputs unchanged)", j.ImageTag)
+		return true, nil
 	}
-	var df bytes.Buffer
-	if err := render.Dockerfile(&df, in); err != nil {
-		return "", false, err
-	}
-	hash, err := r.inputsHash(ctx, df.Bytes(), files, d.Image, in.DockerCLI.Image)
-	if err != nil {
-		return "", false, err
-	}
-	// No matrix name in the tag: the hash says what is inside, so packages
-	// with the same distro and build dependencies share one image.
-	tag := fmt.Sprintf("dbuilder/builder-%s:%s", t.Name, hash[:12])
-	if _, err := r.eng.ImageID(ctx, tag); err == nil {
-		log.Printf("dbuilder: builder image %s reused (inputs unchanged)", tag)
-		return tag, true, nil
-	}
-	log.Printf("dbuilder: building builder image %s", tag)
-	lb := labels.For("", r.m.Name, t.Name, labels.RoleBuilder, r.opt.Version)
-	lb[labels.Inputs] = hash
-	err = r.eng.Build(ctx, engine.BuildRequest{Dockerfile: df.Bytes(), Files: files, Tag: tag, Labels: lb, Progress: log})
-	return tag, false, err
+	log.Printf("dbuilder: building builder image %s", j.ImageTag)
+	// No run id: the image outlives the run and is shared by every matrix
+	// whose target renders the same Dockerfile.
+	lb := ident.Kept(r.run.Version).Labels(labels.RoleBuilder, j.Names)
+	delete(lb, labels.Matrix)
+	lb[labels.Bases] = bases
+	err = r.eng.Build(ctx, engine.BuildRequest{Dockerfile: j.Dockerfile, Files: j.Context, Tag: j.ImageTag, Labels: lb, Progress: log})
+	return false, err
 }
 
-// inputsHash covers the Dockerfile, the context files and the IDs of the
-// images it builds FROM, so a re-imported base image builds anew.
-func (r *runner) inputsHash(ctx context.Context, dockerfile []byte, files map[string][]byte, images ...string) (string, error) {
-	h := sha256.New()
-	h.Write(dockerfile)
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(h, "\x00%s\x00%d\x00", n, len(files[n]))
-		h.Write(files[n])
-	}
-	for _, img := range images {
-		if img == "" {
-			continue
-		}
-		id, err := r.eng.ImageID(ctx, img)
+// baseIDs names the images a builder image is built FROM with their IDs.
+func baseIDs(ctx context.Context, eng engine.Engine, refs []string) (string, error) {
+	parts := make([]string, 0, len(refs))
+	for _, ref := range refs {
+		img, err := eng.Image(ctx, ref)
 		if err != nil {
-			return "", fmt.Errorf("base image %s is not on the daemon (run: bash scripts/setup.sh, or docker pull it): %w", img, err)
+			return "", fmt.Errorf("base image %s is not on the daemon (run: bash scripts/setup.sh, or docker pull it): %w", ref, err)
 		}
-		fmt.Fprintf(h, "\x00%s=%s", img, id)
+		parts = append(parts, ref+"@"+img.ID)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func specFile(files map[string][]byte) string {
-	for n := range files {
-		if strings.HasSuffix(n, ".spec") && !strings.Contains(n, "/") {
-			return n
-		}
-	}
-	return ""
+	return strings.Join(parts, ","), nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 )
 
 // console serialises lines from many targets onto one writer.
@@ -20,29 +21,52 @@ func (c *console) line(prefix, s string) {
 	io.WriteString(c.w, prefix+s+"\n")
 }
 
+// maxLine bounds a line held in memory: a build that prints megabytes
+// without a newline must not grow dbuilder without bound. Longer lines
+// reach build.log whole and the console in pieces.
+const maxLine = 16 << 10
+
+// tailLines is how many last lines a target keeps for its failure report.
+const tailLines = 20
+
+// Step is one step of a target and how long it took.
+type Step struct {
+	Name     string
+	Duration time.Duration
+}
+
 // targetLog is a target's log: every byte goes to build.log, and complete
-// lines go to the console prefixed with "[target] ". It remembers the step
-// the build container last announced and the last lines, for the report.
+// lines go to the console prefixed with "[target] ". It tracks the current
+// step (set by dbuilder, or announced by the build container's marker lines
+// that carry this build's nonce), the time each step took, the last lines,
+// and the first error writing build.log.
 type targetLog struct {
 	mu      sync.Mutex
 	file    io.Writer
+	fileErr error
 	con     *console
 	prefix  string
+	marker  string // "##[dbuilder:NONCE] " of the current build container, "" before
 	partial []byte
 	step    string
+	stepAt  time.Time
+	steps   []Step
 	tail    []string
+	now     func() time.Time
 }
 
-const stepMarker = "##[dbuilder] step "
-
 func newTargetLog(file io.Writer, con *console, target string) *targetLog {
-	return &targetLog{file: file, con: con, prefix: "[" + target + "] "}
+	return &targetLog{file: file, con: con, prefix: "[" + target + "] ", now: time.Now}
 }
 
 func (l *targetLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.file.Write(p)
+	if l.fileErr == nil {
+		if _, err := l.file.Write(p); err != nil {
+			l.fileErr = err
+		}
+	}
 	l.partial = append(l.partial, p...)
 	for {
 		i := bytes.IndexByte(l.partial, '\n')
@@ -52,16 +76,30 @@ func (l *targetLog) Write(p []byte) (int, error) {
 		l.emit(string(bytes.TrimRight(l.partial[:i], "\r")))
 		l.partial = l.partial[i+1:]
 	}
+	for len(l.partial) > maxLine {
+		l.emit(string(l.partial[:maxLine]) + " [line continues]")
+		l.partial = l.partial[maxLine:]
+	}
+	// Keep the buffer from pinning a large backing array.
+	if cap(l.partial) > 4*maxLine {
+		l.partial = append([]byte(nil), l.partial...)
+	}
 	return len(p), nil
 }
 
+// emit handles one complete line; the caller holds mu.
 func (l *targetLog) emit(s string) {
-	if strings.HasPrefix(s, stepMarker) {
-		l.step = strings.TrimPrefix(s, stepMarker)
+	if l.marker != "" {
+		if rest, ok := strings.CutPrefix(s, l.marker); ok {
+			if name, ok := strings.CutPrefix(rest, "step "); ok {
+				l.setStep(name)
+			}
+			s = "dbuilder: " + rest
+		}
 	}
 	l.tail = append(l.tail, s)
-	if len(l.tail) > 20 {
-		l.tail = l.tail[len(l.tail)-20:]
+	if len(l.tail) > tailLines {
+		l.tail = l.tail[len(l.tail)-tailLines:]
 	}
 	if l.con != nil {
 		l.con.line(l.prefix, s)
@@ -83,18 +121,51 @@ func (l *targetLog) Flush() {
 	}
 }
 
-// Step returns the last step the container announced.
+// Expect sets the marker prefix of the build container about to run.
+func (l *targetLog) Expect(marker string) {
+	l.mu.Lock()
+	l.marker = marker
+	l.mu.Unlock()
+}
+
+// Step returns the current step.
 func (l *targetLog) Step() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.step
 }
 
-// SetStep records a dbuilder-side step (image, sidecar, preload, collect).
+// SetStep starts step s, closing the one before.
 func (l *targetLog) SetStep(s string) {
 	l.mu.Lock()
-	l.step = s
+	l.setStep(s)
 	l.mu.Unlock()
+}
+
+func (l *targetLog) setStep(s string) {
+	if s == l.step {
+		return // dbuilder and the container both announce "build"
+	}
+	now := l.now()
+	if l.step != "" && l.step != "done" {
+		l.steps = append(l.steps, Step{Name: l.step, Duration: now.Sub(l.stepAt)})
+	}
+	l.step, l.stepAt = s, now
+}
+
+// Steps closes the current step and returns every step's duration.
+func (l *targetLog) Steps() []Step {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.setStep("done")
+	return append([]Step(nil), l.steps...)
+}
+
+// FileErr is the first error writing build.log.
+func (l *targetLog) FileErr() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.fileErr
 }
 
 // Tail returns the last n lines.

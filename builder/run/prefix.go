@@ -4,5 +4,7 @@ import "io"
 
 // prefixed returns a writer that sends complete lines to the console only.
 func prefixed(con *console, prefix string) *targetLog {
-	return &targetLog{file: io.Discard, con: con, prefix: prefix}
+	l := newTargetLog(io.Discard, con, "")
+	l.prefix = prefix
+	return l
 }

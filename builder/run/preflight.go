@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
-	"github.com/dbuilder/dbuilder/builder/matrix"
-	"github.com/dbuilder/dbuilder/builder/render"
-	"github.com/dbuilder/dbuilder/distros"
+	"github.com/dbuilder/dbuilder/builder/plan"
 )
 
 // InputError is a problem with what the user asked for, found before
@@ -18,19 +17,23 @@ type InputError struct{ Err error }
 func (e InputError) Error() string { return e.Err.Error() }
 func (e InputError) Unwrap() error { return e.Err }
 
-// Preflight checks, before any container or volume exists, that every
-// target can start: its distro is known, the source has the metadata its
-// family needs, and its base and preload images are on the daemon. It
+// Preflight checks, before any container or volume exists, that every job
+// can start: the output directory is writable, each target's architecture
+// is the endpoint's, and its base and preload images are on the daemon. It
 // reports every problem at once.
-func Preflight(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets []matrix.Target) error {
+func Preflight(ctx context.Context, eng engine.Engine, info engine.Info, jobs []plan.Job, opt Options) error {
 	var errs []error
+	if err := writable(opt.OutputDir); err != nil {
+		errs = append(errs, err)
+	}
+	native := NormalizeArch(info.Arch)
 	seen := map[string]bool{}
 	need := func(ref, why, fix string) {
 		if seen[ref] {
 			return
 		}
 		seen[ref] = true
-		if _, err := eng.ImageID(ctx, ref); err != nil {
+		if _, err := eng.Image(ctx, ref); err != nil {
 			if errors.Is(err, engine.ErrNotFound) {
 				errs = append(errs, fmt.Errorf("%s %s is not on the Docker daemon: %s", why, ref, fix))
 			} else {
@@ -38,17 +41,13 @@ func Preflight(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets
 			}
 		}
 	}
-	for _, t := range targets {
-		d, fam, ok := distros.Lookup(t.Distro)
-		if !ok {
-			errs = append(errs, fmt.Errorf("target %s: unknown distro %q", t.Name, t.Distro))
-			continue
+	for _, j := range jobs {
+		if j.Arch != "" && NormalizeArch(j.Arch) != native {
+			errs = append(errs, fmt.Errorf("target %s: arch %s is not the architecture of the daemon at %s (%s); dbuilder builds only for the daemon's own architecture for now: drop %s from the arch axis, or run it against a %s daemon",
+				j.Name(), j.Arch, eng.Endpoint(), native, j.Arch, j.Arch))
 		}
-		if _, err := render.ContextFiles(m.SourceDir, fam); err != nil {
-			errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
-		}
-		need(d.Image, "base image", "docker pull it, or for Debian suites run: bash scripts/make-images.sh")
-		for _, p := range t.Test.Preload {
+		need(j.Distro.Image, "base image", "docker pull it, or for Debian suites run: bash scripts/make-images.sh")
+		for _, p := range j.Target.Test.Preload {
 			need(p, "preload image", "build or pull it on the host daemon first (test.preload copies it from there)")
 		}
 	}
@@ -56,4 +55,35 @@ func Preflight(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets
 		return InputError{errors.Join(errs...)}
 	}
 	return nil
+}
+
+// writable checks that dir exists or can be made, and takes a file.
+func writable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--output %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".dbuilder-probe-")
+	if err != nil {
+		return fmt.Errorf("--output %s is not writable: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// NormalizeArch maps kernel and daemon architecture names to Debian's
+// (x86_64 -> amd64, aarch64 -> arm64), the names the arch axis uses.
+func NormalizeArch(a string) string {
+	switch a {
+	case "x86_64", "x86-64":
+		return "amd64"
+	case "aarch64", "arm64/v8":
+		return "arm64"
+	case "armv7l", "armhf", "arm":
+		return "armhf"
+	case "i386", "i686", "386":
+		return "i386"
+	case "ppc64le":
+		return "ppc64el"
+	}
+	return a
 }

@@ -3,10 +3,13 @@ package run
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/dbuilder/dbuilder/builder/artifacts"
 )
 
 // Summary prints the table of results and, for each failure, which step
@@ -35,7 +38,12 @@ func Summary(w io.Writer, results []Result) {
 		if len(r.Tail) > 0 {
 			fmt.Fprintf(w, "  last log lines:\n    %s\n", strings.Join(r.Tail, "\n    "))
 		}
-		fmt.Fprintf(w, "  full log: %s\n", filepath.Join(r.Dir, "build.log"))
+		if r.Log != "" {
+			fmt.Fprintf(w, "  full log: %s\n", r.Log)
+		}
+		if kept := keptArtifacts(r.Dir); kept > 0 {
+			fmt.Fprintf(w, "  the last good packages (%d file(s) from an earlier run) are kept in %s\n", kept, r.Dir)
+		}
 	}
 }
 
@@ -72,6 +80,21 @@ func Failed(results []Result) int {
 	n := 0
 	for _, r := range results {
 		if !r.OK {
+			n++
+		}
+	}
+	return n
+}
+
+// keptArtifacts counts the files an earlier good build left in dir.
+func keptArtifacts(dir string) int {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		if e.Name() != artifacts.FailedLog && e.Name() != logName {
 			n++
 		}
 	}

@@ -1,5 +1,5 @@
-// Package run builds and tests the targets of a matrix: per target a builder
-// image, a dind sidecar, a build container, and the artifacts copied out.
+// Package run builds and tests resolved jobs: per job a builder image, a
+// dind sidecar, a build container, and the artifacts copied out.
 package run
 
 import (
@@ -7,16 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/dbuilder/dbuilder/builder/artifacts"
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
-	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
-	"github.com/dbuilder/dbuilder/distros"
 )
 
 // Options control a build run.
@@ -27,9 +28,9 @@ type Options struct {
 	Timeout   time.Duration // per target; 0 means none
 	NanoCPUs  int64         // per container limits; 0 means none
 	Memory    int64
-	Version   string
+	Run       ident.Run     // the run's identity; a zero ID picks a fresh one
+	Sidecar   sidecar.Image // the sidecar image (the one the jobs' Dockerfiles copy the docker CLI from)
 	Stdout    io.Writer
-	RunID     string // "" picks a fresh one
 }
 
 // Result is one target's outcome.
@@ -42,7 +43,9 @@ type Result struct {
 	Err       error
 	Tail      []string // last log lines, on failure
 	Duration  time.Duration
+	Steps     []Step
 	Dir       string   // DIR/<target>
+	Log       string   // the log of this attempt: DIR/<target>/build.log, or failed.log on failure
 	Artifacts []string // package files, relative to Dir
 	// What a warm run reused.
 	BuilderImage       string
@@ -50,56 +53,58 @@ type Result struct {
 	Preloaded          []string
 	PreloadReused      []string
 	InnerDaemonID      string
+	InnerCleared       []string // what earlier runs had left in the inner daemon
 }
 
 // runner holds what every target of one run shares.
 type runner struct {
 	eng      engine.Engine
-	m        *matrix.Matrix
 	opt      Options
 	con      *console
-	run      string
+	run      ident.Run
 	parallel int
-	sidecar  sidecar.Image
 	mode     sidecar.Mode
+	live     *lifecycle.Liveness
+	openLog  func(name string) (io.WriteCloser, error) // os.Create; tests make it fail
 }
 
-// Build runs every target and returns their results in order. The error is
-// for problems of the run as a whole (no sidecar image, ...); failed targets
-// are reported in the results.
-func Build(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets []matrix.Target, opt Options) ([]Result, error) {
+// Build runs every job and returns their results in order. The error is
+// for problems of the run as a whole (bad input, no sidecar image, ...);
+// failed targets are reported in the results.
+func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options) ([]Result, error) {
 	if opt.Jobs < 1 {
 		opt.Jobs = 1
 	}
 	if opt.Stdout == nil {
 		opt.Stdout = io.Discard
 	}
-	r := &runner{eng: eng, m: m, opt: opt, con: &console{w: opt.Stdout}, run: opt.RunID}
-	if r.run == "" {
-		r.run = lifecycle.NewRunID()
-	}
-	if err := Preflight(ctx, eng, m, targets); err != nil {
-		return nil, err
+	r := &runner{eng: eng, opt: opt, con: &console{w: opt.Stdout}, run: opt.Run, live: lifecycle.NewLiveness(eng),
+		openLog: func(name string) (io.WriteCloser, error) { return os.Create(name) }}
+	if r.run.ID == "" {
+		r.run = ident.NewRun(opt.Run.Version)
 	}
 	info, err := eng.Info(ctx)
 	if err != nil {
 		return nil, err
 	}
-	r.parallel = cores(info.NCPU, opt.Jobs, len(targets))
+	if err := Preflight(ctx, eng, info, jobs, opt); err != nil {
+		return nil, err
+	}
+	r.parallel = cores(info.NCPU, opt.Jobs, len(jobs))
 
-	anchor, err := r.start(ctx, targets)
+	anchor, err := r.start(ctx, jobs)
 	if err != nil {
 		return nil, err
 	}
 	defer anchor.Close()
-	r.con.line("", fmt.Sprintf("dbuilder: run %s: %d target(s), -j %d, %d core(s) each, daemon %s", r.run, len(targets), opt.Jobs, r.parallel, eng.Endpoint()))
+	r.con.line("", fmt.Sprintf("dbuilder: run %s: %d target(s), -j %d, %d core(s) each, daemon %s", r.run.ID, len(jobs), opt.Jobs, r.parallel, eng.Endpoint()))
 
-	results := make([]Result, len(targets))
+	results := make([]Result, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opt.Jobs)
-	for i, t := range targets {
+	for i, j := range jobs {
 		g.Go(func() error {
-			results[i] = r.target(gctx, t)
+			results[i] = r.target(gctx, j)
 			if !results[i].OK && opt.FailFast {
 				return errors.New("fail-fast")
 			}
@@ -115,31 +120,29 @@ func Build(ctx context.Context, eng engine.Engine, m *matrix.Matrix, targets []m
 // The anchor goes first: from then on, gc and cache locks know this run is
 // alive, so nothing it creates (probe containers included) is taken for a
 // dead run's leftovers. The caller closes the anchor.
-func (r *runner) start(ctx context.Context, targets []matrix.Target) (*lifecycle.Anchor, error) {
-	var err error
-	anchorImage := ""
-	if needsDocker(targets) {
-		r.sidecar, err = sidecar.EnsureImage(ctx, r.eng, sidecar.ImageOptions{Version: r.opt.Version, Progress: prefixed(r.con, "[sidecar-image] ")})
+func (r *runner) start(ctx context.Context, jobs []plan.Job) (*lifecycle.Anchor, error) {
+	anchorImage := jobs[0].Distro.Image
+	docker := needsDocker(jobs)
+	if docker {
+		note, err := sidecar.Ensure(ctx, r.eng, r.opt.Sidecar, sidecar.EnsureOptions{Version: r.run.Version, Progress: prefixed(r.con, "[sidecar-image] ")})
 		if err != nil {
 			return nil, err
 		}
-		if r.sidecar.Note != "" {
-			r.con.line("", "dbuilder: "+r.sidecar.Note)
+		if note != "" {
+			r.con.line("", "dbuilder: "+note)
 		}
-		anchorImage = r.sidecar.Ref
-	} else if d, _, ok := distros.Lookup(targets[0].Distro); ok {
-		anchorImage = d.Image
+		anchorImage = r.opt.Sidecar.Ref
 	}
-	anchor, err := lifecycle.StartAnchor(ctx, r.eng, anchorImage, r.run, r.opt.Version)
+	anchor, err := lifecycle.StartAnchor(ctx, r.eng, anchorImage, r.run)
 	if err != nil {
 		return nil, err
 	}
-	alive := func(run string) bool { return lifecycle.Alive(ctx, r.eng, run) }
+	alive := func(run string) bool { return r.live.Alive(ctx, run) }
 	for _, d := range artifacts.SweepStaging(r.opt.OutputDir, alive, false) {
 		r.con.line("", "dbuilder: removed "+d+", left in the output directory by a run that no longer exists")
 	}
-	if needsDocker(targets) {
-		r.mode, err = sidecar.DetectMode(ctx, r.eng, r.sidecar.Ref, r.run, r.opt.Version)
+	if docker {
+		r.mode, err = sidecar.DetectMode(ctx, r.eng, r.opt.Sidecar.Ref, r.run)
 		if err != nil {
 			anchor.Close()
 			return nil, err
@@ -151,9 +154,9 @@ func (r *runner) start(ctx context.Context, targets []matrix.Target) (*lifecycle
 	return anchor, nil
 }
 
-func needsDocker(ts []matrix.Target) bool {
-	for _, t := range ts {
-		if t.Test.Docker {
+func needsDocker(jobs []plan.Job) bool {
+	for _, j := range jobs {
+		if j.Target.Test.Docker {
 			return true
 		}
 	}

@@ -4,50 +4,61 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/artifacts"
-	"github.com/dbuilder/dbuilder/builder/lifecycle"
-	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
-	"github.com/dbuilder/dbuilder/distros"
 )
 
-// target runs one target from start to end. It never returns early without
+// logName is the log of a target's build in DIR/<target>/.
+const logName = "build.log"
+
+// target runs one job from start to end. It never returns early without
 // cleaning up: every resource is removed by a defer registered right after
 // it is created.
-func (r *runner) target(ctx context.Context, t matrix.Target) (res Result) {
+func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 	start := time.Now()
-	res = Result{Target: t.Name, Distro: t.Distro, Dir: filepath.Join(r.opt.OutputDir, t.Name)}
+	res = Result{Target: j.Name(), Distro: j.Target.Distro, Dir: filepath.Join(r.opt.OutputDir, j.Name())}
 	if r.opt.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.opt.Timeout)
 		defer cancel()
 	}
-	stage, err := artifacts.NewStaging(r.opt.OutputDir, t.Name, r.run)
+	stage, err := artifacts.NewStaging(r.opt.OutputDir, j.Name(), r.run.ID)
 	if err != nil {
-		res.Err, res.Step = err, "prepare"
+		res.Err, res.Step = err, StepPrepare
 		return res
 	}
-	logFile, err := os.Create(filepath.Join(stage.Dir, "build.log"))
+	logFile, err := r.openLog(filepath.Join(stage.Dir, logName))
 	if err != nil {
 		stage.Discard()
-		res.Err, res.Step = err, "prepare"
+		res.Err, res.Step = err, StepPrepare
 		return res
 	}
-	log := newTargetLog(logFile, r.con, t.Name)
+	log := newTargetLog(logFile, r.con, j.Name())
 	defer func() {
 		res.Duration = time.Since(start)
 		log.Flush()
-		logFile.Close()
-		r.finish(ctx, &res, log, stage)
+		res.Steps = log.Steps()
+		if err := logFile.Close(); err != nil && log.FileErr() == nil && res.OK {
+			res.OK, res.Err, res.Step = false, fmt.Errorf("writing %s: %w", logName, err), StepCollect
+		}
+		r.finish(&res, log, stage)
 	}()
 
-	err = r.steps(ctx, t, log, stage, &res)
+	err = r.steps(ctx, j, log, stage, &res)
+	if err == nil {
+		if ferr := log.FileErr(); ferr != nil {
+			err = fmt.Errorf("writing %s: %w", logName, ferr)
+		}
+	}
 	if err != nil {
-		res.Err, res.Step = err, log.Step()
+		res.Err = err
+		if res.Step == "" {
+			res.Step = log.Step()
+		}
 		if ctx.Err() != nil {
 			res.Cancelled = errors.Is(ctx.Err(), context.Canceled)
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -61,28 +72,23 @@ func (r *runner) target(ctx context.Context, t matrix.Target) (res Result) {
 }
 
 // steps is the pipeline proper.
-func (r *runner) steps(ctx context.Context, t matrix.Target, log *targetLog, stage *artifacts.Staging, res *Result) error {
-	d, fam, ok := distros.Lookup(t.Distro)
-	if !ok {
-		return fmt.Errorf("unknown distro %q", t.Distro)
-	}
-	log.SetStep("image")
-	tag, reused, err := r.builderImage(ctx, t, d, fam, log)
-	res.BuilderImage, res.BuilderImageReused = tag, reused
+func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *artifacts.Staging, res *Result) error {
+	log.SetStep(StepImage)
+	reused, err := r.builderImage(ctx, j, log)
+	res.BuilderImage, res.BuilderImageReused = j.ImageTag, reused
 	if err != nil {
 		return err
 	}
 
 	var sc *sidecar.Sidecar
-	if t.Test.Docker {
-		log.SetStep("sidecar")
-		log.Printf("dbuilder: starting sidecar on cache volume %s", CacheVolume(r.m.Name, t.Name))
+	if j.Target.Test.Docker {
+		log.SetStep(StepSidecar)
+		log.Printf("dbuilder: starting sidecar on cache volume %s", j.Names.Cache)
 		t0 := time.Now()
 		sc, err = sidecar.Start(ctx, r.eng, sidecar.Config{
-			Image: r.sidecar, Mode: r.mode, Run: r.run, Matrix: r.m.Name, Target: t.Name, Version: r.opt.Version,
-			Cache: CacheVolume(r.m.Name, t.Name), NanoCPUs: r.opt.NanoCPUs, Memory: r.opt.Memory,
-			Alive: func(ctx context.Context, run string) bool { return lifecycle.Alive(ctx, r.eng, run) },
-			Log:   log,
+			Image: r.opt.Sidecar, Mode: r.mode, Run: r.run, Target: j.Names,
+			NanoCPUs: r.opt.NanoCPUs, Memory: r.opt.Memory,
+			Alive: r.live.Alive, Log: log,
 		})
 		if sc != nil {
 			defer func() {
@@ -94,12 +100,15 @@ func (r *runner) steps(ctx context.Context, t matrix.Target, log *targetLog, sta
 		if err != nil {
 			return err
 		}
-		res.InnerDaemonID = sc.InnerID
+		res.InnerDaemonID, res.InnerCleared = sc.InnerID, sc.Cleared
+		if len(sc.Cleared) > 0 {
+			log.Printf("dbuilder: removed what an earlier run left in the target's daemon: %v", sc.Cleared)
+		}
 		log.Printf("dbuilder: sidecar ready in %s (inner daemon %s)", time.Since(t0).Round(time.Millisecond), short(sc.InnerID))
-		if len(t.Test.Preload) > 0 {
-			log.SetStep("preload")
-			log.Printf("dbuilder: preloading %v", t.Test.Preload)
-			pr, err := sc.Preload(ctx, t.Test.Preload)
+		if len(j.Target.Test.Preload) > 0 {
+			log.SetStep(StepPreload)
+			log.Printf("dbuilder: preloading %v", j.Target.Test.Preload)
+			pr, err := sc.Preload(ctx, j.Target.Test.Preload)
 			res.Preloaded, res.PreloadReused = pr.Loaded, pr.Reused
 			if err != nil {
 				return err
@@ -108,34 +117,30 @@ func (r *runner) steps(ctx context.Context, t matrix.Target, log *targetLog, sta
 		}
 	}
 
-	files, err := r.buildContainer(ctx, t, fam, tag, sc, log, stage.Dir)
+	files, err := r.buildContainer(ctx, j, sc, log, stage.Dir, res)
 	res.Artifacts = files
 	return err
 }
 
-// finish publishes the staging directory: everything on success, only the
-// log on failure, so a failed target never leaves half-written packages.
-func (r *runner) finish(ctx context.Context, res *Result, log *targetLog, stage *artifacts.Staging) {
+// finish publishes the staging directory: everything on success; on
+// failure only the log, as DIR/<target>/failed.log next to the last good
+// packages, which stay.
+func (r *runner) finish(res *Result, log *targetLog, stage *artifacts.Staging) {
 	if !res.OK {
 		res.Tail = log.Tail(15)
 		res.Artifacts = nil
-		if err := stage.KeepOnly("build.log"); err != nil {
-			stage.Discard()
-			return
+		p, err := stage.PublishFailure(logName)
+		if err == nil {
+			res.Log = p
 		}
+		return
 	}
 	if err := stage.Publish(); err != nil {
 		stage.Discard()
-		if res.OK {
-			res.OK, res.Err, res.Step = false, err, "collect"
-		}
+		res.OK, res.Err, res.Step = false, err, StepCollect
+		return
 	}
-}
-
-// CacheVolume names the cache volume of a target: one per matrix and target,
-// shared by every run on this daemon.
-func CacheVolume(matrixName, target string) string {
-	return "dbuilder-cache-" + matrixName + "-" + target
+	res.Log = filepath.Join(res.Dir, logName)
 }
 
 func short(id string) string {

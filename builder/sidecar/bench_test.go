@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
@@ -17,25 +18,22 @@ import (
 func BenchmarkSidecarReady(b *testing.B) {
 	eng := dockertest.Engine(b)
 	ctx := context.Background()
-	img, err := sidecar.EnsureImage(ctx, eng, sidecar.ImageOptions{Version: testVersion})
-	if err != nil {
-		b.Fatal(err)
-	}
-	run := dockertest.RunID(b)
+	img := dockertest.SidecarImage(b, eng)
+	run := dockertest.NewRun(b)
 	// An anchor, as every real run has: without one, a concurrent gc would
 	// take this test's sidecars for a dead run's leftovers.
-	anchor, err := lifecycle.StartAnchor(ctx, eng, img.Ref, run, testVersion)
+	anchor, err := lifecycle.StartAnchor(ctx, eng, img.Ref, run)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer anchor.Close()
-	mode, err := sidecar.DetectMode(ctx, eng, img.Ref, run, testVersion)
+	mode, err := sidecar.DetectMode(ctx, eng, img.Ref, run)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cache := "dbuilder-cache-bench-" + run
-	b.Cleanup(func() { eng.VolumeRemove(context.Background(), cache) })
-	cfg := sidecar.Config{Image: img, Mode: mode, Run: run, Matrix: "bench", Target: "ready", Version: testVersion, Cache: cache}
+	tg := ident.ForTarget("bench", "ready-"+run.ID)
+	b.Cleanup(func() { eng.VolumeRemove(context.Background(), tg.Cache) })
+	cfg := sidecar.Config{Image: img, Mode: mode, Run: run, Target: tg}
 	var ds []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -32,16 +32,9 @@ func CleanCgroups(ctx context.Context, eng engine.Engine, image string, names []
 		NetworkMode: "none", Labels: lb,
 	}
 	applyMode(&spec, CapSet)
-	id, err := eng.ContainerCreate(ctx, spec)
-	if err != nil {
-		return
-	}
-	defer removeQuietly(eng, id)
-	if eng.ContainerStart(ctx, id) == nil {
-		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		eng.ContainerWait(wctx, id)
-		cancel()
-	}
+	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	engine.RunOnce(cctx, eng, spec, nil)
 }
 
 // validName keeps anything but a plain container name out of the script.
@@ -58,6 +51,5 @@ func validName(n string) bool {
 }
 
 func (s *Sidecar) cleanCgroups(ctx context.Context) {
-	CleanCgroups(ctx, s.eng, s.cfg.Image.Ref, []string{s.Name},
-		labels.For(s.cfg.Run, s.cfg.Matrix, s.cfg.Target, labels.RoleCgroupCleaner, s.cfg.Version))
+	CleanCgroups(ctx, s.eng, s.cfg.Image.Ref, []string{s.cfg.Target.Lock}, s.cfg.Run.Labels(labels.RoleCgroupCleaner, s.cfg.Target))
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
-	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
 // TestCLIBundleOldGlibcReal: the docker CLI that builder images copy from
@@ -20,10 +19,7 @@ func TestCLIBundleOldGlibcReal(t *testing.T) {
 	dockertest.Image(t, eng, "debian:bullseye")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	img, err := sidecar.EnsureImage(ctx, eng, sidecar.ImageOptions{Version: testVersion, NoPull: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := dockertest.SidecarImage(t, eng)
 	tag := "dbuilder-test/cli-bundle:" + dockertest.RunID(t)
 	df := "FROM debian:bullseye\n" +
 		"COPY --from=" + img.Ref + " " + img.CLIPath + " /opt/dbuilder-cli/\n" +

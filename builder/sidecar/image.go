@@ -14,30 +14,24 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 )
 
 //go:embed recipe/Dockerfile recipe/entrypoint.sh
 var recipe embed.FS
 
-// Official is the upstream image used when it is present or can be pulled.
+// Official is the upstream dind image. dbuilder uses it when asked to
+// (--sidecar-image docker:dind), for instance in GitLab jobs that can pull.
 const Official = "docker:dind"
 
 // Image is the sidecar image a run uses.
 type Image struct {
-	Ref      string
-	CLIPath  string // where the docker CLI lives in it (copied into builder images)
+	Ref     string
+	CLIPath string // where the docker CLI lives in it (copied into builder images)
+	// Official marks docker:dind and images like it, whose entrypoint
+	// (dockerd-entrypoint.sh) prepares cgroups before running dockerd.
 	Official bool
-	Built    bool   // dbuilder built it in this call
-	Note     string // what happened, for the user, said once
-}
-
-// ImageOptions tune EnsureImage.
-type ImageOptions struct {
-	Version  string    // dbuilder's version: the tag of the image it builds
-	NoPull   bool      // skip trying the official image
-	Bases    []string  // Debian bases to try, in order
-	Progress io.Writer // build progress
 }
 
 // OwnCLIPath is the directory in dbuilder's own sidecar image that holds the
@@ -47,38 +41,49 @@ const OwnCLIPath = "/opt/dbuilder-cli"
 // OwnRef is the tag of dbuilder's own sidecar image for version.
 func OwnRef(version string) string { return "dbuilder/dind:" + version }
 
-// EnsureImage finds or makes the sidecar image: the official docker:dind if
-// it is present or can be pulled, else dbuilder's own, built from the
-// embedded recipe on a local Debian base (rebuilt when the recipe changes).
-func EnsureImage(ctx context.Context, eng engine.Engine, opt ImageOptions) (Image, error) {
-	if !opt.NoPull {
-		if _, err := eng.ImageID(ctx, Official); err == nil {
-			return Image{Ref: Official, CLIPath: "/usr/local/bin/docker", Official: true}, nil
+// ImageFor says which sidecar image a run uses, without asking a daemon, so
+// that every command renders the same Dockerfile: ref "" (the default) is
+// dbuilder's own image, built locally from an embedded recipe; any other
+// ref is taken to be docker:dind or an image like it.
+func ImageFor(ref, version string) Image {
+	if ref == "" || ref == OwnRef(version) {
+		return Image{Ref: OwnRef(version), CLIPath: OwnCLIPath}
+	}
+	return Image{Ref: ref, CLIPath: "/usr/local/bin/docker", Official: true}
+}
+
+// EnsureOptions tune Ensure.
+type EnsureOptions struct {
+	Version  string    // dbuilder's version: the tag of the image it builds
+	Bases    []string  // Debian bases to build its own image from, in order of preference
+	Progress io.Writer // build progress
+}
+
+// Ensure makes sure img is on eng: dbuilder's own image is built when it is
+// missing or its recipe changed; another image is pulled when missing. The
+// note says what was done, for the user ("" when nothing was).
+func Ensure(ctx context.Context, eng engine.Engine, img Image, opt EnsureOptions) (string, error) {
+	if img.Ref != OwnRef(opt.Version) {
+		if _, err := eng.Image(ctx, img.Ref); err == nil {
+			return "", nil
 		}
 		pctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		err := eng.ImagePull(pctx, Official)
+		err := eng.ImagePull(pctx, img.Ref)
 		cancel()
-		if err == nil {
-			return Image{Ref: Official, CLIPath: "/usr/local/bin/docker", Official: true, Note: "pulled " + Official}, nil
+		if err != nil {
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
+			return "", fmt.Errorf("sidecar image %s is not on the daemon and could not be pulled: %w (leave --sidecar-image out to use dbuilder's own, built locally)", img.Ref, err)
 		}
-		if ctx.Err() != nil {
-			return Image{}, ctx.Err()
-		}
+		return "pulled " + img.Ref, nil
 	}
-	ref := OwnRef(opt.Version)
 	files, hash, err := recipeFiles()
 	if err != nil {
-		return Image{}, err
+		return "", err
 	}
-	img := Image{Ref: ref, CLIPath: OwnCLIPath}
-	if imgs, err := eng.ImageList(ctx, map[string]string{labels.Inputs: hash, labels.Role: labels.RoleSidecarImage}); err == nil {
-		for _, i := range imgs {
-			for _, t := range i.Tags {
-				if t == ref {
-					return img, nil
-				}
-			}
-		}
+	if have, err := eng.Image(ctx, img.Ref); err == nil && have.Labels[labels.Inputs] == hash {
+		return "", nil
 	}
 	bases := opt.Bases
 	if len(bases) == 0 {
@@ -86,27 +91,25 @@ func EnsureImage(ctx context.Context, eng engine.Engine, opt ImageOptions) (Imag
 	}
 	base := ""
 	for _, b := range bases {
-		if _, err := eng.ImageID(ctx, b); err == nil {
+		if _, err := eng.Image(ctx, b); err == nil {
 			base = b
 			break
 		}
 	}
 	if base == "" {
-		return Image{}, fmt.Errorf("sidecar image: %s cannot be pulled and no Debian base image (%v) is present to build %s from; run: bash scripts/setup.sh", Official, bases, ref)
+		return "", fmt.Errorf("sidecar image: no Debian base image (%v) is present to build %s from; run: bash scripts/setup.sh (or pass --sidecar-image %s where it can be pulled)", bases, img.Ref, Official)
 	}
 	df, _ := recipe.ReadFile("recipe/Dockerfile")
-	lb := labels.For("", "", "", labels.RoleSidecarImage, opt.Version)
+	lb := ident.Kept(opt.Version).Labels(labels.RoleSidecarImage, ident.Target{})
 	lb[labels.Inputs] = hash
 	err = eng.Build(ctx, engine.BuildRequest{
-		Dockerfile: df, Files: files, Tag: ref, Labels: lb,
+		Dockerfile: df, Files: files, Tag: img.Ref, Labels: lb,
 		BuildArgs: map[string]string{"BASE": base}, Progress: opt.Progress,
 	})
 	if err != nil {
-		return Image{}, fmt.Errorf("sidecar image: %w", err)
+		return "", fmt.Errorf("sidecar image: %w", err)
 	}
-	img.Built = true
-	img.Note = fmt.Sprintf("%s is not available here; built %s from %s with Debian's docker.io", Official, ref, base)
-	return img, nil
+	return fmt.Sprintf("built the sidecar image %s from %s with Debian's docker.io (once per daemon and version)", img.Ref, base), nil
 }
 
 // recipeFiles returns the build context and a hash of the whole recipe.

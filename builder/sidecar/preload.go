@@ -1,11 +1,8 @@
 package sidecar
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"strings"
 )
 
 // PreloadResult says what Preload did for each image.
@@ -16,22 +13,17 @@ type PreloadResult struct {
 
 // Preload copies images from the host daemon into the inner one, but only
 // those the inner daemon lacks (compared by image ID, so a retagged or
-// rebuilt image is copied again). The copy streams `docker save` from the
-// host into `docker load` in the sidecar through the Engine API, so it works
-// for remote daemons too.
+// rebuilt image is copied again). The copy streams the host's `docker save`
+// into the inner daemon's load through the Engine API, so it works for
+// remote daemons too.
 func (s *Sidecar) Preload(ctx context.Context, images []string) (PreloadResult, error) {
 	var res PreloadResult
 	for _, ref := range images {
-		hostID, err := s.eng.ImageID(ctx, ref)
+		host, err := s.eng.Image(ctx, ref)
 		if err != nil {
 			return res, fmt.Errorf("preload %s: not on the host daemon (build or pull it there first): %w", ref, err)
 		}
-		var out bytes.Buffer
-		code, err := s.eng.Exec(ctx, s.ID, []string{"docker", "-H", Host, "image", "inspect", "--format", "{{.Id}}", ref}, nil, &out)
-		if err != nil {
-			return res, fmt.Errorf("preload %s: %w", ref, err)
-		}
-		if code == 0 && strings.TrimSpace(out.String()) == hostID {
+		if in, err := s.Inner.Image(ctx, ref); err == nil && in.ID == host.ID {
 			res.Reused = append(res.Reused, ref)
 			continue
 		}
@@ -49,14 +41,8 @@ func (s *Sidecar) load(ctx context.Context, ref string) error {
 		return fmt.Errorf("preload %s: %w", ref, err)
 	}
 	defer tar.Close()
-	var out bytes.Buffer
-	code, err := s.eng.Exec(ctx, s.ID, []string{"docker", "-H", Host, "load", "-q"}, tar, &out)
-	if err != nil {
-		return fmt.Errorf("preload %s: %w", ref, err)
+	if err := s.Inner.ImageLoad(ctx, tar); err != nil {
+		return fmt.Errorf("preload %s into the target's daemon: %w", ref, err)
 	}
-	if code != 0 {
-		return fmt.Errorf("preload %s: docker load in the sidecar failed (exit %d): %s", ref, code, strings.TrimSpace(out.String()))
-	}
-	_, _ = io.Copy(io.Discard, tar)
 	return nil
 }

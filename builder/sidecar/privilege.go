@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 )
 
@@ -32,36 +32,28 @@ func (m Mode) String() string {
 
 // DetectMode starts a throwaway container privileged; if the host refuses,
 // it tries the capability set. Probe containers are always removed.
-func DetectMode(ctx context.Context, eng engine.Engine, image, run, version string) (Mode, error) {
-	firstErr := probe(ctx, eng, image, Privileged, run, version)
+func DetectMode(ctx context.Context, eng engine.Engine, image string, run ident.Run) (Mode, error) {
+	firstErr := probe(ctx, eng, image, Privileged, run)
 	if firstErr == nil {
 		return Privileged, nil
 	}
 	if ctx.Err() != nil {
 		return 0, ctx.Err()
 	}
-	if err := probe(ctx, eng, image, CapSet, run, version); err != nil {
+	if err := probe(ctx, eng, image, CapSet, run); err != nil {
 		return 0, fmt.Errorf("this daemon starts no container with the privileges a nested dockerd needs:\n  privileged: %v\n  capability set: %v", firstErr, err)
 	}
 	return CapSet, nil
 }
 
-func probe(ctx context.Context, eng engine.Engine, image string, m Mode, run, version string) error {
+func probe(ctx context.Context, eng engine.Engine, image string, m Mode, run ident.Run) error {
 	spec := engine.ContainerSpec{
 		Image: image, Entrypoint: []string{"true"}, NetworkMode: "none",
-		Labels: labels.For(run, "", "", labels.RoleProbe, version),
+		Labels: run.Labels(labels.RoleProbe, ident.Target{}),
 	}
 	applyMode(&spec, m)
-	id, err := eng.ContainerCreate(ctx, spec)
-	if err != nil {
-		return err
-	}
-	defer removeQuietly(eng, id)
-	if err := eng.ContainerStart(ctx, id); err != nil {
-		return shortErr(err)
-	}
-	_, err = eng.ContainerWait(ctx, id)
-	return err
+	_, _, err := engine.RunOnce(ctx, eng, spec, nil)
+	return shortErr(err)
 }
 
 // applyMode sets the privilege fields of a sidecar spec.
@@ -81,16 +73,11 @@ func applyMode(s *engine.ContainerSpec, m Mode) {
 	s.Mounts = append(s.Mounts, engine.Mount{Type: "bind", Source: "/sys/fs/cgroup", Target: "/sys/fs/cgroup"})
 }
 
-// removeQuietly removes a container on a fresh context: cleanup must run even
-// when the caller's context was cancelled.
-func removeQuietly(eng engine.Engine, id string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_ = eng.ContainerRemove(ctx, id)
-}
-
 // shortErr keeps the part of a runc error that says what went wrong.
 func shortErr(err error) error {
+	if err == nil {
+		return nil
+	}
 	s := err.Error()
 	if i := strings.Index(s, "unable to apply caps"); i >= 0 {
 		return fmt.Errorf("%s", s[i:])

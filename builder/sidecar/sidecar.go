@@ -1,7 +1,6 @@
 package sidecar
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 )
 
@@ -24,18 +24,15 @@ const LastUsedFile = ".dbuilder-last-used"
 // Host is the DOCKER_HOST value that reaches the inner daemon.
 const Host = "unix://" + SocketDir + "/docker.sock"
 
+// ReadyTimeout bounds the wait for the inner daemon to answer.
+const ReadyTimeout = 90 * time.Second
+
 // Config describes one target's sidecar.
 type Config struct {
-	Image   Image
-	Mode    Mode
-	Run     string
-	Matrix  string
-	Target  string
-	Version string
-	// Cache is the cache volume that holds the inner data root. The sidecar's
-	// container name is derived from it: a daemon refuses a second container
-	// of the same name, which makes the name the lock on the volume.
-	Cache    string
+	Image    Image
+	Mode     Mode
+	Run      ident.Run
+	Target   ident.Target // its Cache volume holds the inner data root; its Lock names the sidecar
 	NanoCPUs int64
 	Memory   int64
 	// Alive tells whether a run still exists, to take over a sidecar that a
@@ -47,34 +44,31 @@ type Config struct {
 // Sidecar is a running inner daemon.
 type Sidecar struct {
 	ID      string
-	Name    string
-	Socket  string // socket volume name
-	InnerID string // the inner daemon's ID (docker info)
-	Waited  time.Duration
+	Socket  string        // socket volume name
+	InnerID string        // the inner daemon's ID
+	Inner   engine.Engine // the inner daemon
+	// Cleared says what earlier runs had left in the inner daemon and
+	// Start removed.
+	Cleared []string
 	eng     engine.Engine
 	cfg     Config
 }
 
-// NameFor is the sidecar container name that locks cache volume cache.
-func NameFor(cache string) string {
-	return "dbuilder-lock-" + strings.TrimPrefix(cache, "dbuilder-cache-")
-}
-
 // Start creates the volumes, takes the cache lock (waiting for another run
-// that holds it), starts the inner dockerd and waits until it answers. On
-// error, whatever it created is removed again.
+// that holds it), starts the inner dockerd, waits until it answers and
+// removes containers and networks that earlier runs left in it (images
+// stay: they are the cache). On error, whatever it created is removed.
 func Start(ctx context.Context, eng engine.Engine, cfg Config) (_ *Sidecar, err error) {
-	s := &Sidecar{Name: NameFor(cfg.Cache), Socket: "dbuilder-sock-" + cfg.Run + "-" + cfg.Target, eng: eng, cfg: cfg}
+	s := &Sidecar{Socket: cfg.Run.Socket(cfg.Target), eng: eng, cfg: cfg}
 	defer func() {
 		if err != nil {
 			s.Stop()
 		}
 	}()
-	cacheLabels := labels.For("", cfg.Matrix, cfg.Target, labels.RoleCache, cfg.Version)
-	if err := eng.VolumeCreate(ctx, cfg.Cache, cacheLabels); err != nil {
+	if err := eng.VolumeCreate(ctx, cfg.Target.Cache, ident.Kept(cfg.Run.Version).Labels(labels.RoleCache, cfg.Target)); err != nil {
 		return nil, err
 	}
-	if err := eng.VolumeCreate(ctx, s.Socket, labels.For(cfg.Run, cfg.Matrix, cfg.Target, labels.RoleSocket, cfg.Version)); err != nil {
+	if err := eng.VolumeCreate(ctx, s.Socket, cfg.Run.Labels(labels.RoleSocket, cfg.Target)); err != nil {
 		return nil, err
 	}
 	if err := s.lock(ctx); err != nil {
@@ -83,8 +77,14 @@ func Start(ctx context.Context, eng engine.Engine, cfg Config) (_ *Sidecar, err 
 	if err := eng.ContainerStart(ctx, s.ID); err != nil {
 		return nil, fmt.Errorf("start sidecar: %w", shortErr(err))
 	}
+	if s.Inner, err = eng.Inner(ctx, s.ID, Host); err != nil {
+		return nil, err
+	}
 	if err := s.waitReady(ctx); err != nil {
 		return nil, err
+	}
+	if s.Cleared, err = clearInner(ctx, s.Inner); err != nil {
+		return nil, fmt.Errorf("clear what earlier runs left in the inner daemon: %w", err)
 	}
 	s.eng.Exec(ctx, s.ID, []string{"touch", "/var/lib/docker/" + LastUsedFile}, nil, nil)
 	return s, nil
@@ -92,13 +92,13 @@ func Start(ctx context.Context, eng engine.Engine, cfg Config) (_ *Sidecar, err 
 
 func (s *Sidecar) spec() engine.ContainerSpec {
 	c := s.cfg
-	lb := labels.For(c.Run, c.Matrix, c.Target, labels.RoleSidecar, c.Version)
-	lb[labels.Cache] = c.Cache
+	lb := c.Run.Labels(labels.RoleSidecar, c.Target)
+	lb[labels.Cache] = c.Target.Cache
 	spec := engine.ContainerSpec{
-		Name: s.Name, Image: c.Image.Ref, Labels: lb,
-		Cmd: []string{"dockerd", "--host=" + Host, "--cgroup-parent=/dbuilder/" + s.Name},
+		Name: c.Target.Lock, Image: c.Image.Ref, Labels: lb,
+		Cmd: []string{"dockerd", "--host=" + Host, "--cgroup-parent=/dbuilder/" + c.Target.Lock},
 		Mounts: []engine.Mount{
-			{Type: "volume", Source: c.Cache, Target: "/var/lib/docker"},
+			{Type: "volume", Source: c.Target.Cache, Target: "/var/lib/docker"},
 			{Type: "volume", Source: s.Socket, Target: SocketDir},
 		},
 		NanoCPUs: c.NanoCPUs, Memory: c.Memory,
@@ -115,18 +115,17 @@ func (s *Sidecar) spec() engine.ContainerSpec {
 // live run holds it and removing one that a dead run left behind.
 func (s *Sidecar) lock(ctx context.Context) error {
 	said := false
-	start := time.Now()
+	name := s.cfg.Target.Lock
 	for {
 		id, err := s.eng.ContainerCreate(ctx, s.spec())
 		if err == nil {
 			s.ID = id
-			s.Waited = time.Since(start)
 			return nil
 		}
 		if !errors.Is(err, engine.ErrConflict) {
 			return err
 		}
-		holder, ierr := s.eng.ContainerInspect(ctx, s.Name)
+		holder, ierr := s.eng.ContainerInspect(ctx, name)
 		if errors.Is(ierr, engine.ErrNotFound) {
 			continue // gone between the two calls: try again
 		}
@@ -135,14 +134,14 @@ func (s *Sidecar) lock(ctx context.Context) error {
 		}
 		run := holder.Labels[labels.Run]
 		if s.cfg.Alive != nil && !s.cfg.Alive(ctx, run) {
-			s.logf("cache %s: removing the sidecar of run %s, which no longer exists", s.cfg.Cache, run)
+			s.logf("cache %s: removing the sidecar of run %s, which no longer exists", s.cfg.Target.Cache, run)
 			if err := s.eng.ContainerRemove(ctx, holder.ID); err != nil {
 				return err
 			}
 			continue
 		}
 		if !said {
-			s.logf("cache %s is in use by run %s; waiting for it to finish", s.cfg.Cache, run)
+			s.logf("cache %s is in use by run %s; waiting for it to finish", s.cfg.Target.Cache, run)
 			said = true
 		}
 		select {
@@ -156,12 +155,11 @@ func (s *Sidecar) lock(ctx context.Context) error {
 // waitReady polls the inner daemon with growing delays until it answers.
 func (s *Sidecar) waitReady(ctx context.Context) error {
 	delay := 25 * time.Millisecond
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(ReadyTimeout)
 	for {
-		var out bytes.Buffer
-		code, err := s.eng.Exec(ctx, s.ID, []string{"docker", "-H", Host, "info", "--format", "{{.ID}}"}, nil, &out)
-		if err == nil && code == 0 {
-			s.InnerID = strings.TrimSpace(out.String())
+		info, err := s.Inner.Info(ctx)
+		if err == nil {
+			s.InnerID = info.ID
 			return nil
 		}
 		if ctx.Err() != nil {
@@ -171,7 +169,7 @@ func (s *Sidecar) waitReady(ctx context.Context) error {
 			return fmt.Errorf("sidecar exited before its daemon was ready (state %s)%s", st.State, s.LogTail(ctx, 20))
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("sidecar daemon not ready after 90s%s", s.LogTail(ctx, 20))
+			return fmt.Errorf("sidecar daemon not ready after %s: %v%s", ReadyTimeout, err, s.LogTail(ctx, 20))
 		}
 		select {
 		case <-ctx.Done():
@@ -182,6 +180,37 @@ func (s *Sidecar) waitReady(ctx context.Context) error {
 			delay *= 2
 		}
 	}
+}
+
+// clearInner removes every container and user network in an inner daemon:
+// whatever a killed or timed-out run's tests started there would otherwise
+// hold their names ("docker run --name db" would fail) and their memory.
+func clearInner(ctx context.Context, inner engine.Engine) ([]string, error) {
+	var gone []string
+	var errs []error
+	cs, err := inner.ContainerList(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if err := inner.ContainerRemove(ctx, c.ID); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		gone = append(gone, "container "+c.Name)
+	}
+	ns, err := inner.NetworkList(ctx)
+	if err != nil {
+		return gone, err
+	}
+	for _, n := range ns {
+		if err := inner.NetworkRemove(ctx, n.ID); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		gone = append(gone, "network "+n.Name)
+	}
+	return gone, errors.Join(errs...)
 }
 
 // Alive reports whether the sidecar container is still running.
@@ -197,7 +226,7 @@ func (s *Sidecar) LogTail(ctx context.Context, n int) string {
 		ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 	}
-	var b bytes.Buffer
+	var b strings.Builder
 	if err := s.eng.ContainerLogs(ctx, s.ID, false, fmt.Sprint(n), &b); err != nil || b.Len() == 0 {
 		return ""
 	}
@@ -207,31 +236,35 @@ func (s *Sidecar) LogTail(ctx context.Context, n int) string {
 
 // Stop removes the inner containers, stops the inner daemon cleanly (its
 // data root must stay usable), then removes the sidecar and the socket
-// volume. The cache volume is kept. It runs on its own context so that it
+// volume. The cache volume is kept. It runs on a fresh context so that it
 // works after the caller's was cancelled; NotFound counts as done.
 func (s *Sidecar) Stop() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var errs []error
-	if s.ID != "" {
-		if s.Alive(ctx) {
-			// Inner test containers must not outlive the run; then drop the
-			// cgroups the inner daemon made on the host (capability-set mode).
-			script := `ids=$(docker -H ` + Host + ` ps -aq); [ -z "$ids" ] || docker -H ` + Host + ` rm -f $ids >/dev/null`
-			s.eng.Exec(ctx, s.ID, []string{"sh", "-c", script}, nil, nil)
-			_ = s.eng.ContainerStop(ctx, s.ID, 20*time.Second)
-			if s.cfg.Mode == CapSet {
-				s.cleanCgroups(ctx)
+	return engine.Cleanup(func(ctx context.Context) error {
+		var errs []error
+		if s.ID != "" {
+			if s.Alive(ctx) {
+				// Inner test containers must not outlive the run; then drop
+				// the cgroups the inner daemon made on the host.
+				if s.Inner != nil {
+					clearInner(ctx, s.Inner)
+				}
+				_ = s.eng.ContainerStop(ctx, s.ID, 20*time.Second)
+				if s.cfg.Mode == CapSet {
+					s.cleanCgroups(ctx)
+				}
+			}
+			if err := s.eng.ContainerRemove(ctx, s.ID); err != nil {
+				errs = append(errs, err)
 			}
 		}
-		if err := s.eng.ContainerRemove(ctx, s.ID); err != nil {
+		if s.Inner != nil {
+			s.Inner.Close()
+		}
+		if err := s.eng.VolumeRemove(ctx, s.Socket); err != nil {
 			errs = append(errs, err)
 		}
-	}
-	if err := s.eng.VolumeRemove(ctx, s.Socket); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+		return errors.Join(errs...)
+	})
 }
 
 func (s *Sidecar) logf(format string, a ...any) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
@@ -37,34 +38,29 @@ func TestSidecarReal(t *testing.T) {
 	dockertest.Image(t, eng, "debian:bookworm")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	run := dockertest.RunID(t)
+	run := dockertest.NewRun(t)
 
-	img, err := sidecar.EnsureImage(ctx, eng, sidecar.ImageOptions{Version: testVersion})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("sidecar image %s (official=%v built=%v) %s", img.Ref, img.Official, img.Built, img.Note)
-	again, err := sidecar.EnsureImage(ctx, eng, sidecar.ImageOptions{Version: testVersion})
-	if err != nil || again.Built {
-		t.Fatalf("second EnsureImage rebuilt (built=%v) or failed: %v", again.Built, err)
+	img := dockertest.SidecarImage(t, eng)
+	if note, err := sidecar.Ensure(ctx, eng, img, sidecar.EnsureOptions{Version: testVersion}); err != nil || note != "" {
+		t.Fatalf("second Ensure did something (%q) or failed: %v", note, err)
 	}
 	// An anchor, as every real run has: without one, a concurrent gc would
 	// take this test's sidecars for a dead run's leftovers.
-	anchor, err := lifecycle.StartAnchor(ctx, eng, img.Ref, run, testVersion)
+	anchor, err := lifecycle.StartAnchor(ctx, eng, img.Ref, run)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer anchor.Close()
-	mode, err := sidecar.DetectMode(ctx, eng, img.Ref, run, testVersion)
+	mode, err := sidecar.DetectMode(ctx, eng, img.Ref, run)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("mode: %s", mode)
 
-	cache := "dbuilder-cache-test-" + run
-	t.Cleanup(func() { eng.VolumeRemove(context.Background(), cache) })
-	t.Cleanup(func() { dockertest.AssertClean(t, eng, run) })
-	cfg := sidecar.Config{Image: img, Mode: mode, Run: run, Matrix: "test", Target: "sidecar", Version: testVersion, Cache: cache}
+	tg := ident.ForTarget("test", "sidecar-"+run.ID)
+	t.Cleanup(func() { eng.VolumeRemove(context.Background(), tg.Cache) })
+	t.Cleanup(func() { dockertest.AssertClean(t, eng, run.ID) })
+	cfg := sidecar.Config{Image: img, Mode: mode, Run: run, Target: tg}
 	sc, err := sidecar.Start(ctx, eng, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -84,8 +80,12 @@ func TestSidecarReal(t *testing.T) {
 		t.Fatalf("docker version in sidecar: code %d err %v out %q", code, err, out.String())
 	}
 	t.Logf("inner daemon %s, version %s", sc.InnerID, strings.TrimSpace(out.String()))
+	innerInfo, err := sc.Inner.Info(ctx)
+	if err != nil || innerInfo.ID != sc.InnerID {
+		t.Fatalf("inner engine over dial-stdio: %+v %v", innerInfo, err)
+	}
 
-	ref := "dbuilder-test/tiny:" + run
+	ref := "dbuilder-test/tiny:" + run.ID
 	tinyImage(t, eng, ref, "one")
 	res, err := sc.Preload(ctx, []string{ref})
 	if err != nil || len(res.Loaded) != 1 {
@@ -103,7 +103,7 @@ func TestSidecarReal(t *testing.T) {
 
 	// A second sidecar on the same cache waits while the first holds it.
 	cfg2 := cfg
-	cfg2.Run = run + "b"
+	cfg2.Run = dockertest.NewRun(t)
 	cfg2.Alive = func(context.Context, string) bool { return true }
 	wctx, wcancel := context.WithTimeout(ctx, 3*time.Second)
 	_, err = sidecar.Start(wctx, eng, cfg2)
@@ -111,7 +111,7 @@ func TestSidecarReal(t *testing.T) {
 	if err == nil {
 		t.Fatal("second sidecar on a held cache volume started")
 	}
-	dockertest.AssertClean(t, eng, cfg2.Run)
+	dockertest.AssertClean(t, eng, cfg2.Run.ID)
 
 	if err := sc.Stop(); err != nil {
 		t.Fatal(err)

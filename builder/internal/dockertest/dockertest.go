@@ -15,7 +15,10 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/sidecar"
+	"github.com/dbuilder/dbuilder/builder/version"
 )
 
 // Engine connects to the daemon or skips/fails the test.
@@ -26,7 +29,7 @@ func Engine(t testing.TB) engine.Engine {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	eng, err := engine.New(ctx)
+	eng, err := engine.New(ctx, engine.EndpointFromEnv(os.Getenv))
 	if err != nil {
 		if os.Getenv("DBUILDER_REQUIRE_DOCKER") != "" {
 			t.Fatalf("DBUILDER_REQUIRE_DOCKER is set but: %v", err)
@@ -40,14 +43,14 @@ func Engine(t testing.TB) engine.Engine {
 // Image returns ref's ID, failing the test (with how to make it) if it is missing.
 func Image(t testing.TB, eng engine.Engine, ref string) string {
 	t.Helper()
-	id, err := eng.ImageID(context.Background(), ref)
+	img, err := eng.Image(context.Background(), ref)
 	if err != nil {
 		if os.Getenv("DBUILDER_REQUIRE_DOCKER") != "" {
 			t.Fatalf("image %s missing (run: bash scripts/setup.sh): %v", ref, err)
 		}
 		t.Skipf("image %s missing (run: bash scripts/setup.sh)", ref)
 	}
-	return id
+	return img.ID
 }
 
 // RunID returns a fresh run id for a test.
@@ -55,6 +58,25 @@ func RunID(t testing.TB) string {
 	b := make([]byte, 4)
 	rand.Read(b)
 	return "t" + hex.EncodeToString(b)
+}
+
+// NewRun returns a fresh run identity for a test.
+func NewRun(t testing.TB) ident.Run { return ident.Run{ID: RunID(t), Version: version.Version} }
+
+// SidecarImage makes sure dbuilder's own sidecar image exists and returns it.
+func SidecarImage(t testing.TB, eng engine.Engine) sidecar.Image {
+	t.Helper()
+	img := sidecar.ImageFor("", version.Version)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	note, err := sidecar.Ensure(ctx, eng, img, sidecar.EnsureOptions{Version: version.Version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if note != "" {
+		t.Log(note)
+	}
+	return img
 }
 
 // AssertClean fails the test if any container or non-cache volume of run remains.
@@ -85,32 +107,25 @@ func Run(t testing.TB, eng engine.Engine, image, script string, files map[string
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	id, err := eng.ContainerCreate(ctx, engine.ContainerSpec{
+	spec := engine.ContainerSpec{
 		Image: image, Cmd: []string{"sh", "-c", script},
 		Labels: map[string]string{"dbuilder-test": "run"},
+	}
+	code, out, err := engine.RunOnce(ctx, eng, spec, func(ctx context.Context, id string) error {
+		for p, data := range files {
+			var b bytes.Buffer
+			tw := tar.NewWriter(&b)
+			tw.WriteHeader(&tar.Header{Name: path.Base(p), Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
+			tw.Write(data)
+			tw.Close()
+			if err := eng.CopyTo(ctx, id, path.Dir(p), &b); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.ContainerRemove(context.Background(), id)
-	for p, data := range files {
-		var b bytes.Buffer
-		tw := tar.NewWriter(&b)
-		tw.WriteHeader(&tar.Header{Name: path.Base(p), Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg})
-		tw.Write(data)
-		tw.Close()
-		if err := eng.CopyTo(ctx, id, path.Dir(p), &b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := eng.ContainerStart(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	code, err := eng.ContainerWait(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	eng.ContainerLogs(ctx, id, false, "all", &out)
-	return code, out.String()
+	return code, string(out)
 }

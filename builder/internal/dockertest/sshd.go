@@ -1,6 +1,8 @@
 package dockertest
 
 import (
+	"github.com/dbuilder/dbuilder/builder/engine"
+
 	"bytes"
 	"fmt"
 	"net"
@@ -15,7 +17,7 @@ import (
 // in with a fresh key, and points DOCKER_HOST and DBUILDER_SSH_COMMAND at it
 // for this test: `ssh root@127.0.0.1 -- docker system dial-stdio` then
 // reaches this machine's daemon, as a remote ssh:// endpoint would.
-func SSHEndpoint(t testing.TB) {
+func SSHEndpoint(t testing.TB) engine.Endpoint {
 	t.Helper()
 	sshd, err := exec.LookPath("sshd")
 	if err != nil {
@@ -81,6 +83,8 @@ PidFile %s/sshd.pid
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Setenv("DOCKER_HOST", fmt.Sprintf("ssh://root@127.0.0.1:%d", port))
-	t.Setenv("DBUILDER_SSH_COMMAND", "ssh -i "+filepath.Join(dir, "client")+" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR")
+	return engine.Endpoint{
+		Host:       fmt.Sprintf("ssh://root@127.0.0.1:%d", port),
+		SSHCommand: []string{"ssh", "-i", filepath.Join(dir, "client"), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"},
+	}
 }

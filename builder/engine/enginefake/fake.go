@@ -1,0 +1,321 @@
+// Package enginefake is an in-memory engine.Engine for unit tests of
+// orchestration: containers run Behaviors (Go functions) instead of
+// processes, images and volumes are map entries, and a sidecar's inner
+// daemon is another Fake kept per cache volume, as the real data root is.
+// It keeps the daemon's rules that orchestration relies on: names are
+// unique (ErrConflict), missing things are ErrNotFound, a volume in use
+// cannot be removed, AutoRemove containers go when they exit.
+package enginefake
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/labels"
+)
+
+var _ engine.Engine = (*Fake)(nil)
+
+// Behavior is what a started container does; it returns the exit code.
+// stop is closed when the container is stopped, killed or removed.
+type Behavior func(c *Container, stop <-chan struct{}) int
+
+// Fake is one in-memory daemon.
+type Fake struct {
+	mu      sync.Mutex
+	name    string
+	info    engine.Info
+	images  map[string]engine.Image // by ref and by ID
+	volumes map[string]engine.Volume
+	ctrs    map[string]*Container
+	nets    map[string]engine.Network
+	seq     int
+	inners  map[string]*Fake // inner daemons, by the cache volume that holds their data root
+	events  []string
+
+	// OnStart picks a started container's behavior; nil (or a nil result)
+	// means the default for its role (see defaultBehavior).
+	OnStart func(c *Container) Behavior
+	// OnExec answers an exec; nil answers 0.
+	OnExec func(c *Container, cmd []string) int
+	// BuildErr, when set, fails image builds.
+	BuildErr error
+	// RefusePrivileged makes privileged containers fail to start, as on
+	// hosts whose capability bounding set lacks CAP_SYS_RESOURCE.
+	RefusePrivileged bool
+}
+
+// Container is one fake container.
+type Container struct {
+	ID      string
+	Name    string
+	Spec    engine.ContainerSpec
+	Created time.Time
+	Files   map[string][]byte // copied in, by absolute path
+	Out     map[string][]byte // what CopyFrom returns, by path relative to the copied directory
+
+	f      *Fake
+	state  string
+	exit   int
+	logs   strings.Builder
+	stop   chan struct{}
+	done   chan struct{}
+	stdin  chan struct{} // closed when the attached stdin closes
+	ready  chan struct{} // closed when a sidecar's inner daemon answers
+	once   sync.Once
+	stdinO sync.Once
+	readyO sync.Once
+}
+
+// New returns an empty daemon named name.
+func New(name string) *Fake {
+	return &Fake{
+		name: name, info: engine.Info{ID: "fake-" + name, Name: name, ServerVersion: "fake", OS: "linux", Arch: "x86_64", NCPU: 2},
+		images: map[string]engine.Image{}, volumes: map[string]engine.Volume{}, ctrs: map[string]*Container{},
+		nets: map[string]engine.Network{}, inners: map[string]*Fake{},
+	}
+}
+
+// AddImage puts an image on the daemon under ref and returns its ID.
+func (f *Fake) AddImage(ref string, lb map[string]string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq++
+	img := engine.Image{ID: fmt.Sprintf("sha256:%s%04d", f.name, f.seq), Tags: []string{ref}, Labels: lb, Arch: "amd64", Created: time.Now()}
+	f.images[ref] = img
+	f.images[img.ID] = img
+	return img.ID
+}
+
+// Log writes a line to the container's output.
+func (c *Container) Log(format string, a ...any) {
+	c.f.mu.Lock()
+	defer c.f.mu.Unlock()
+	fmt.Fprintf(&c.logs, format+"\n", a...)
+}
+
+// Role is the container's dbuilder role label.
+func (c *Container) Role() string { return c.Spec.Labels[labels.Role] }
+
+// Events lists what happened, in order ("create NAME", "remove NAME",
+// "load REF", "build TAG", "volume-remove NAME" ...).
+func (f *Fake) Events() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.events...)
+}
+
+func (f *Fake) event(format string, a ...any) { f.events = append(f.events, fmt.Sprintf(format, a...)) }
+
+// InnerFor returns the inner daemon kept on cache volume vol (made on first use).
+func (f *Fake) InnerFor(vol string) *Fake {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.innerFor(vol)
+}
+
+func (f *Fake) innerFor(vol string) *Fake {
+	in, ok := f.inners[vol]
+	if !ok {
+		in = New(f.name + "-inner-" + vol)
+		f.inners[vol] = in
+	}
+	return in
+}
+
+// Names lists the names of existing containers, sorted.
+func (f *Fake) Names() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.ctrs {
+		out = append(out, c.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// VolumeNames lists existing volumes, sorted.
+func (f *Fake) VolumeNames() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for n := range f.volumes {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ByName returns the container called name, or nil.
+func (f *Fake) ByName(name string) *Container {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.ctrs {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Kill stops a running container from outside, as `docker kill` would.
+func (f *Fake) Kill(id string) {
+	f.mu.Lock()
+	c := f.ctrs[id]
+	f.mu.Unlock()
+	if c != nil {
+		c.halt()
+		<-c.done
+	}
+}
+
+func (f *Fake) Endpoint() string { return "fake://" + f.name }
+func (f *Fake) Close() error     { return nil }
+
+func (f *Fake) Info(ctx context.Context) (engine.Info, error) {
+	if err := ctx.Err(); err != nil {
+		return engine.Info{}, err
+	}
+	return f.info, nil
+}
+
+func notFound(what string) error { return fmt.Errorf("%s: %w", what, engine.ErrNotFound) }
+func conflict(what string) error { return fmt.Errorf("%s: %w", what, engine.ErrConflict) }
+
+// --- images
+
+func (f *Fake) Image(ctx context.Context, ref string) (engine.Image, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	img, ok := f.images[ref]
+	if !ok {
+		return engine.Image{}, notFound("image " + ref)
+	}
+	return img, nil
+}
+
+func (f *Fake) ImagePull(ctx context.Context, ref string) error {
+	return fmt.Errorf("pull %s: no registry in the fake", ref)
+}
+
+// ImageSave streams "ref id" lines: the only thing ImageLoad needs.
+func (f *Fake) ImageSave(ctx context.Context, refs []string) (io.ReadCloser, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var b strings.Builder
+	for _, r := range refs {
+		img, ok := f.images[r]
+		if !ok {
+			return nil, notFound("image " + r)
+		}
+		fmt.Fprintf(&b, "%s %s\n", r, img.ID)
+	}
+	return io.NopCloser(strings.NewReader(b.String())), nil
+}
+
+func (f *Fake) ImageLoad(ctx context.Context, tar io.Reader) error {
+	sc := bufio.NewScanner(tar)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for sc.Scan() {
+		ref, id, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			return errors.New("load images: not a fake image stream")
+		}
+		img := engine.Image{ID: id, Tags: []string{ref}, Arch: "amd64"}
+		f.images[ref], f.images[id] = img, img
+		f.event("load %s", ref)
+	}
+	return sc.Err()
+}
+
+func (f *Fake) ImageRemove(ctx context.Context, ref string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.images, ref)
+	return nil
+}
+
+func (f *Fake) ImageList(ctx context.Context, lb map[string]string) ([]engine.Image, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []engine.Image
+	seen := map[string]bool{}
+	for _, img := range f.images {
+		if !seen[img.ID] && matches(img.Labels, lb) {
+			seen[img.ID] = true
+			out = append(out, img)
+		}
+	}
+	return out, nil
+}
+
+func (f *Fake) Build(ctx context.Context, req engine.BuildRequest) error {
+	if f.BuildErr != nil {
+		return f.BuildErr
+	}
+	f.AddImage(req.Tag, req.Labels)
+	f.mu.Lock()
+	f.event("build %s", req.Tag)
+	f.mu.Unlock()
+	return nil
+}
+
+// --- volumes
+
+func (f *Fake) VolumeCreate(ctx context.Context, name string, lb map[string]string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.volumes[name]; !ok {
+		f.volumes[name] = engine.Volume{Name: name, Labels: lb, CreatedAt: time.Now().Format(time.RFC3339)}
+	}
+	return nil
+}
+
+func (f *Fake) VolumeRemove(ctx context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.ctrs {
+		for _, m := range c.Spec.Mounts {
+			if m.Type == "volume" && m.Source == name {
+				return fmt.Errorf("remove volume %s: volume is in use by %s", name, c.Name)
+			}
+		}
+	}
+	if _, ok := f.volumes[name]; ok {
+		f.event("volume-remove %s", name)
+	}
+	delete(f.volumes, name)
+	return nil
+}
+
+func (f *Fake) VolumeList(ctx context.Context, lb map[string]string) ([]engine.Volume, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []engine.Volume
+	for _, v := range f.volumes {
+		if matches(v.Labels, lb) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+func matches(have, want map[string]string) bool {
+	for k, v := range want {
+		got, ok := have[k]
+		if !ok || (v != "" && got != v) {
+			return false
+		}
+	}
+	return true
+}

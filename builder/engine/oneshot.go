@@ -1,0 +1,52 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"time"
+)
+
+// CleanupTimeout bounds one cleanup call.
+const CleanupTimeout = 60 * time.Second
+
+// Cleanup runs fn on a fresh context with a timeout: cleanup must still run
+// after the caller's context was cancelled (Ctrl-C, --timeout), and must not
+// hang forever on a stuck daemon.
+func Cleanup(fn func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), CleanupTimeout)
+	defer cancel()
+	return fn(ctx)
+}
+
+// RemoveContainer removes id on a fresh context; a missing one is fine.
+func RemoveContainer(e Containers, id string) error {
+	return Cleanup(func(ctx context.Context) error { return e.ContainerRemove(ctx, id) })
+}
+
+// RunOnce runs a short-lived container to its end and returns its exit code
+// and output: create, prepare (copy files in; may be nil), start, wait,
+// logs, and always remove, even when ctx is cancelled.
+func RunOnce(ctx context.Context, e Containers, spec ContainerSpec, prepare func(ctx context.Context, id string) error) (int, []byte, error) {
+	id, err := e.ContainerCreate(ctx, spec)
+	if err != nil {
+		return -1, nil, err
+	}
+	defer RemoveContainer(e, id)
+	if prepare != nil {
+		if err := prepare(ctx, id); err != nil {
+			return -1, nil, err
+		}
+	}
+	if err := e.ContainerStart(ctx, id); err != nil {
+		return -1, nil, err
+	}
+	code, err := e.ContainerWait(ctx, id)
+	if err != nil {
+		return code, nil, err
+	}
+	var out bytes.Buffer
+	if err := e.ContainerLogs(ctx, id, false, "all", &out); err != nil {
+		return code, nil, err
+	}
+	return code, out.Bytes(), nil
+}

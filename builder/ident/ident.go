@@ -1,0 +1,117 @@
+// Package ident owns identity: a run's id and version, and from them every
+// resource name and label dbuilder puts on the daemon. Names are made from
+// values here and never parsed back; labels carry the raw values.
+package ident
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/dbuilder/dbuilder/builder/labels"
+)
+
+// Run is one dbuilder process's identity on a daemon.
+type Run struct {
+	ID      string // short random id; "" for resources that outlive runs
+	Version string // dbuilder's version
+}
+
+// NewRun returns a run with a fresh random id.
+func NewRun(version string) Run {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return Run{ID: hex.EncodeToString(b), Version: version}
+}
+
+// Kept returns the identity for resources that outlive any run (cache
+// volumes, builder images): the version but no run id.
+func Kept(version string) Run { return Run{Version: version} }
+
+// Target names what belongs to one target of one matrix across runs.
+type Target struct {
+	Matrix string // the matrix's name, as written
+	Name   string // the target's name, as expanded
+	Cache  string // cache volume: the inner daemon's data root, kept between runs
+	Lock   string // name of the sidecar container: the daemon refuses a second one, which locks Cache
+	Image  string // repository of the target's builder images
+}
+
+// ForTarget derives a target's names. Every name is a legal Docker name
+// whatever the matrix and target names hold, and different (matrix,
+// target) pairs never share one.
+func ForTarget(matrix, target string) Target {
+	return Target{
+		Matrix: matrix, Name: target,
+		Cache: DockerName("dbuilder-cache", matrix, target),
+		Lock:  DockerName("dbuilder-lock", matrix, target),
+		Image: "dbuilder/builder-" + strings.ToLower(DockerName(target)),
+	}
+}
+
+// Anchor is the name of the run's anchor container.
+func (r Run) Anchor() string { return DockerName("dbuilder-run", r.ID) }
+
+// Socket is the per-run volume holding t's inner daemon socket.
+func (r Run) Socket(t Target) string { return DockerName("dbuilder-sock", r.ID, t.Matrix, t.Name) }
+
+// Build is the name of t's build container in this run.
+func (r Run) Build(t Target) string { return DockerName("dbuilder-build", r.ID, t.Matrix, t.Name) }
+
+// Labels returns the labels of a resource of role; t may be the zero
+// Target for run-wide resources (anchor, probes).
+func (r Run) Labels(role string, t Target) map[string]string {
+	m := map[string]string{labels.Managed: "true", labels.Role: role, labels.Version: r.Version}
+	if r.ID != "" {
+		m[labels.Run] = r.ID
+	}
+	if t.Matrix != "" {
+		m[labels.Matrix] = t.Matrix
+	}
+	if t.Name != "" {
+		m[labels.Target] = t.Name
+	}
+	return m
+}
+
+// maxReadable bounds the readable part of a generated name.
+const maxReadable = 80
+
+// DockerName joins parts into a name the daemon accepts for containers and
+// volumes ([a-zA-Z0-9][a-zA-Z0-9_.-]*). Characters outside that set become
+// '-'. A short hash of the exact parts follows the first one whenever more
+// than one part is given, so that two different tuples ("a-b","c" and
+// "a","b-c"; "libsigc++" and "libsigc--") never give the same name.
+func DockerName(parts ...string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte('-')
+		}
+		for _, r := range p {
+			if r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-') {
+				b.WriteRune(r)
+			} else {
+				b.WriteByte('-')
+			}
+		}
+	}
+	s := b.String()
+	if len(s) > maxReadable {
+		s = s[:maxReadable]
+	}
+	if len(parts) > 1 {
+		h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+		s += "-" + hex.EncodeToString(h[:4])
+	}
+	// The first character must be alphanumeric.
+	if s == "" || !isAlnum(s[0]) {
+		s = "x" + s
+	}
+	return s
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}

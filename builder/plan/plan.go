@@ -1,0 +1,127 @@
+// Package plan resolves each selected target once into a Job: its distro
+// and family, its builder Dockerfile and context, its resource names. Every
+// command (build, plan, dockerfile, doctor, cache, and later ci and release)
+// takes Jobs; nothing looks a distro up again or finds a spec file a second
+// way. It is pure: it reads the source tree but talks to no daemon.
+package plan
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/dbuilder/dbuilder/builder/ident"
+	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/render"
+	"github.com/dbuilder/dbuilder/distros"
+)
+
+// Job is one target, resolved.
+type Job struct {
+	Target      matrix.Target
+	Distro      distros.Distro
+	Family      distros.Family
+	SourceDir   string
+	SpecFile    string            // rpm families: the .spec's base name at the top of the source
+	Context     map[string][]byte // the builder image's build context (package metadata)
+	Dockerfile  []byte
+	ImageTag    string   // builder image: repository:hash of Dockerfile and context
+	Bases       []string // images the Dockerfile builds FROM (their IDs are checked at build time)
+	BuildScript []byte   // the family's build script, run in the build container
+	Names       ident.Target
+	Arch        string // the arch axis value; "" when the matrix has none (the endpoint's own)
+}
+
+// Name is the target's name.
+func (j Job) Name() string { return j.Target.Name }
+
+// Options are the choices outside the matrix that shape a job.
+type Options struct {
+	// DockerCLI is where builder images of targets with test.docker copy
+	// the docker CLI from: the sidecar image in use.
+	DockerCLI render.DockerCLI
+}
+
+// Resolve turns the selected targets of m into jobs. Every problem (a
+// missing debian/control, two spec files, a link in the source that leads
+// out of it) is reported at once.
+func Resolve(m *matrix.Matrix, targets []matrix.Target, opt Options) ([]Job, error) {
+	reg := m.Registry
+	if reg == nil {
+		reg = matrix.Builtin()
+	}
+	var errs []error
+	if err := CheckSource(m.SourceDir); err != nil {
+		errs = append(errs, err)
+	}
+	jobs := make([]Job, 0, len(targets))
+	for _, t := range targets {
+		j, err := resolve(m, reg, t, opt)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("target %s: %w", t.Name, err))
+			continue
+		}
+		jobs = append(jobs, j)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return jobs, nil
+}
+
+func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options) (Job, error) {
+	d, fam, ok := reg.Lookup(t.Distro)
+	if !ok {
+		return Job{}, fmt.Errorf("unknown distro %q", t.Distro)
+	}
+	files, err := render.ContextFiles(m.SourceDir, fam)
+	if err != nil {
+		return Job{}, err
+	}
+	j := Job{
+		Target: t, Distro: d, Family: fam, SourceDir: m.SourceDir, Context: files,
+		Names: ident.ForTarget(m.Name, t.Name), Arch: t.Axes["arch"],
+	}
+	if fam.Format == "rpm" {
+		if j.SpecFile, err = render.SpecFile(m.SourceDir, fam); err != nil {
+			return Job{}, err
+		}
+	}
+	if j.BuildScript, err = distros.Script(fam.BuildScript); err != nil {
+		return Job{}, err
+	}
+	in := render.Input{Target: t, Distro: d, Family: fam, SpecFile: j.SpecFile}
+	j.Bases = []string{d.Image}
+	if t.Test.Docker && opt.DockerCLI.Image != "" {
+		in.DockerCLI = opt.DockerCLI
+		j.Bases = append(j.Bases, opt.DockerCLI.Image)
+	}
+	var df bytes.Buffer
+	if err := render.Dockerfile(&df, in); err != nil {
+		return Job{}, err
+	}
+	j.Dockerfile = df.Bytes()
+	j.ImageTag = j.Names.Image + ":" + contentHash(j.Dockerfile, files)[:12]
+	return j, nil
+}
+
+// contentHash covers the Dockerfile and every context file, so any change
+// to what the image is built from gives a new tag. The base images' IDs are
+// not known here; the image carries them in a label, checked at build time.
+func contentHash(dockerfile []byte, files map[string][]byte) string {
+	h := sha256.New()
+	h.Write(dockerfile)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(h, "\x00%s\x00%d\x00", n, len(files[n]))
+		h.Write(files[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
