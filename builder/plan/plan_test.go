@@ -1,0 +1,154 @@
+package plan
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/render"
+	"github.com/dbuilder/dbuilder/distros"
+)
+
+// acme is a registry with one distro the builtin one does not know.
+type acme struct{}
+
+func (acme) Lookup(name string) (distros.Distro, distros.Family, bool) {
+	if name != "acme:1" {
+		return distros.Distro{}, distros.Family{}, false
+	}
+	_, fam, _ := distros.Lookup("debian:bookworm")
+	return distros.Distro{Name: "acme:1", Family: "debian", Image: "registry.example/acme:1"}, fam, true
+}
+func (acme) Names() []string { return []string{"acme:1"} }
+
+func source(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const control = "Source: p\nBuild-Depends: debhelper-compat (= 13)\n\nPackage: p\nArchitecture: any\n"
+
+func load(t *testing.T, src, distros string, reg matrix.Registry) *matrix.Matrix {
+	t.Helper()
+	text := "name: pkg\nversion: 1.0.0\nsource: " + src + "\nmatrix:\n  distro: [" + distros + "]\ntest:\n  docker: true\n"
+	m, err := matrix.Parse(filepath.Join(t.TempDir(), "m.yaml"), []byte(text), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+var cli = Options{DockerCLI: render.DockerCLI{Image: "dbuilder/dind:x", Path: "/opt/dbuilder-cli"}}
+
+func TestResolveUsesTheMatrixRegistry(t *testing.T) {
+	m := load(t, source(t, map[string]string{"debian/control": control}), "acme:1", acme{})
+	jobs, err := Resolve(m, m.Targets, cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := jobs[0]
+	if j.Distro.Image != "registry.example/acme:1" || !strings.Contains(string(j.Dockerfile), "FROM registry.example/acme:1") {
+		t.Errorf("job did not resolve against the matrix's registry: %+v\n%s", j.Distro, j.Dockerfile)
+	}
+	if strings.Join(j.Bases, ",") != "registry.example/acme:1,dbuilder/dind:x" {
+		t.Errorf("bases %v", j.Bases)
+	}
+	if !strings.HasPrefix(j.ImageTag, "dbuilder/builder-acme-1:") || j.Names.Cache == "" || j.BuildScript == nil {
+		t.Errorf("job %+v", j)
+	}
+}
+
+func TestImageTagFollowsInputs(t *testing.T) {
+	src := source(t, map[string]string{"debian/control": control})
+	m := load(t, src, "debian:bookworm", nil)
+	tag := func(o Options) string {
+		jobs, err := Resolve(m, m.Targets, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jobs[0].ImageTag
+	}
+	a := tag(cli)
+	if a != tag(cli) {
+		t.Error("same inputs, different tags")
+	}
+	other := cli
+	other.DockerCLI = render.DockerCLI{Image: "docker:dind", Path: "/usr/local/bin/docker"}
+	if tag(other) == a {
+		t.Error("another sidecar image (another CLI in the image) kept the tag")
+	}
+	os.WriteFile(filepath.Join(src, "debian", "control"), []byte(control+"\n"), 0o644)
+	if tag(cli) == a {
+		t.Error("a changed debian/control kept the tag")
+	}
+}
+
+func TestResolveReportsEveryProblem(t *testing.T) {
+	src := source(t, map[string]string{"a.spec": "x", "b.spec": "y"})
+	os.Symlink("/etc/passwd", filepath.Join(src, "evil"))
+	m := load(t, src, "debian:bookworm, fedora:41", nil)
+	_, err := Resolve(m, m.Targets, cli)
+	if err == nil {
+		t.Fatal("resolved")
+	}
+	for _, want := range []string{"evil -> /etc/passwd", "target debian-bookworm: source", "no debian/control", "target fedora-41: source", "2 .spec files"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestCheckSource(t *testing.T) {
+	cases := map[string]struct {
+		links map[string]string // link -> target
+		bad   []string
+	}{
+		"inside":          {map[string]string{"a": "debian/control", "debian/b": "../a", "dir": "debian", "dangling": "not/yet"}, nil},
+		"absolute":        {map[string]string{"a": "/etc/passwd"}, []string{"a -> /etc/passwd"}},
+		"climbs":          {map[string]string{"debian/up": "../.."}, []string{"up -> ../.."}},
+		"chain":           {map[string]string{"x": ".", "y": "x/.."}, []string{"y -> x/.."}},
+		"dangling out":    {map[string]string{"d": "../nowhere"}, []string{"d -> ../nowhere"}},
+		"git is not sent": {map[string]string{".git/hooks": "/usr/share"}, nil},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			src := source(t, map[string]string{"debian/control": control, ".git/HEAD": "x"})
+			names := make([]string, 0, len(tc.links))
+			for l := range tc.links {
+				names = append(names, l)
+			}
+			sort.Strings(names)
+			for _, l := range names {
+				if err := os.Symlink(tc.links[l], filepath.Join(src, l)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := CheckSource(src)
+			if len(tc.bad) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, b := range tc.bad {
+				if !strings.Contains(err.Error(), b) {
+					t.Errorf("error lacks %q: %v", b, err)
+				}
+			}
+		})
+	}
+}
