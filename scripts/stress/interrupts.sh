@@ -381,7 +381,7 @@ judge() {
 		return
 	}
 	if [[ $MODE == kill ]]; then
-		line=$(find "$OUT" -mindepth 2 -maxdepth 2 -name failed.log -newer "$marker" | head -n1)
+		line=$(find "$OUT" -mindepth 2 -maxdepth 2 -name failed.log -newer "$marker" 2>/dev/null | head -n1 || true)
 		[[ -z $line ]] || echo "a target failed before the kill: $line"
 	fi
 }
@@ -402,45 +402,53 @@ gc_now() {
 	fi
 }
 
+# signal_and_reap T0 SIG LOG: send SIG to the try's build unless it
+# finished first, and wait for it to exit. Sets STEP (where it was), AT_MS
+# (signal time since T0), EXIT_MS (signal to exit), RC and TIMED_OUT. Call
+# it with 2>/dev/null: bash reports a SIGKILLed job ("Killed") on stderr.
+signal_and_reap() {
+	local t0=$1 sig=$2 log=$3
+	TIMED_OUT=0
+	if running "$TRY_PID"; then
+		STEP=$(step_of "$log")
+		kill -"$sig" "$TRY_PID"
+	else
+		STEP="finished first"
+	fi
+	AT_MS=$(($(now_ms) - t0))
+	# SIGKILL cannot be caught: no polling, so that gc follows at once.
+	if [[ $sig == INT ]] && ! wait_gone "$TRY_PID" "$EXIT_LIMIT_S"; then
+		TIMED_OUT=1
+		kill -KILL "$TRY_PID" || true
+	fi
+	reap "$TRY_PID"
+	EXIT_MS=$(($(now_ms) - t0 - AT_MS))
+	TRY_PID=""
+}
+
 # try I: one signalled build, then the counts. Adds to TOTAL_LEFT.
 try() {
 	local i=$1 log=$WORK/try-$1.log marker=$WORK/try-$1.start
-	local sig=INT t0 delay_ms at_ms step rc timed_out=0 exit_ms reason cleared
+	local sig=INT t0 reason cleared
 	[[ $MODE == kill ]] && sig=KILL
 	touch "$marker"
 	t0=$(now_ms)
 	"$BIN" build -f "$MATRIX" --output "$OUT" >"$log" 2>&1 &
 	TRY_PID=$!
 	PIDS+=("$TRY_PID")
-	delay_ms=$((RANDOM * SPAN_MS / 32768))
-	sleep "$(secs "$delay_ms" 3)"
-	if running "$TRY_PID"; then
-		step=$(step_of "$log")
-		kill -"$sig" "$TRY_PID"
-	else
-		step="finished first"
-	fi
-	at_ms=$(($(now_ms) - t0))
-	# SIGKILL cannot be caught: wait at once, so gc follows with no pause.
-	if [[ $MODE == int ]] && ! wait_gone "$TRY_PID" "$EXIT_LIMIT_S"; then
-		timed_out=1
-		kill -KILL "$TRY_PID" 2>/dev/null || true
-	fi
-	reap "$TRY_PID"
-	rc=$RC
-	exit_ms=$(($(now_ms) - t0 - at_ms))
-	TRY_PID=""
+	sleep "$(secs $((RANDOM * SPAN_MS / 32768)) 3)"
+	signal_and_reap "$t0" "$sig" "$log" 2>/dev/null
 	GC_TEXT=""
 	[[ $MODE == kill ]] && gc_now
 	RUN_IDS+=("$(run_id_of "$log")")
 	[[ $MODE == kill ]] && { check_live || true; }
 
-	reason=$(judge "$log" "$rc" "$marker" "$timed_out")
+	reason=$(judge "$log" "$RC" "$marker" "$TIMED_OUT")
 	count_left "$MATRIX_NAME" "$OUT" "${RUN_IDS[*]}" "${PIDS[*]}"
 	TOTAL_LEFT=$((TOTAL_LEFT + LEFT))
-	say "try $i/$N: signal at $(secs "$at_ms")s (step $step): left: $LEFT_TEXT"
+	say "try $i/$N: signal at $(secs "$AT_MS")s (step $STEP): left: $LEFT_TEXT"
 	cleared=$(inner_cleared "$log")
-	say "  run ${RUN_IDS[-1]:-?} rc=$rc, exited $(secs "$exit_ms")s after the signal${GC_TEXT:+; $GC_TEXT}; try took $(secs "$(($(now_ms) - t0))")s${cleared:+; inner daemon cleared at start: $cleared}"
+	say "  run ${RUN_IDS[-1]:-?} rc=$RC, exited $(secs "$EXIT_MS")s after the signal${GC_TEXT:+; $GC_TEXT}; try took $(secs "$(($(now_ms) - t0))")s${cleared:+; inner daemon cleared at start: $cleared}"
 	((LEFT == 0)) || show_left "$MATRIX_NAME" "${RUN_IDS[*]}" "${PIDS[*]}"
 	if [[ -n $reason ]]; then
 		FAILURES=$((FAILURES + 1))
@@ -469,15 +477,17 @@ final_build() {
 cleanup() {
 	local rc=$? vols
 	set +e
-	if [[ -n $TRY_PID ]] && running "$TRY_PID"; then
-		kill -KILL "$TRY_PID"
-		wait "$TRY_PID" 2>/dev/null
-	fi
-	if [[ -n $LIVE_PID ]] && running "$LIVE_PID"; then
-		kill -INT "$LIVE_PID"
-		wait_gone "$LIVE_PID" "$EXIT_LIMIT_S" || kill -KILL "$LIVE_PID"
-		wait "$LIVE_PID" 2>/dev/null
-	fi
+	{
+		if [[ -n $TRY_PID ]] && running "$TRY_PID"; then
+			kill -KILL "$TRY_PID"
+			wait "$TRY_PID"
+		fi
+		if [[ -n $LIVE_PID ]] && running "$LIVE_PID"; then
+			kill -INT "$LIVE_PID"
+			wait_gone "$LIVE_PID" "$EXIT_LIMIT_S" || kill -KILL "$LIVE_PID"
+			wait "$LIVE_PID"
+		fi
+	} 2>/dev/null # no "Killed" job notices
 	if [[ $FINISHED != 1 && -x $BIN ]]; then
 		warn "aborted: running dbuilder gc"
 		"$BIN" gc --output "$OUT" >/dev/null 2>&1

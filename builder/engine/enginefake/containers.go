@@ -151,17 +151,20 @@ func (f *Fake) ContainerLogs(ctx context.Context, id string, follow bool, tail s
 	return err
 }
 
-func (f *Fake) ContainerStop(ctx context.Context, id string, timeout time.Duration) error {
-	c, err := f.get(id)
-	if err != nil {
-		return nil
-	}
+// stopped stops c if it runs and waits until it has.
+func (f *Fake) stopped(c *Container) {
 	f.mu.Lock()
 	running := c.state == "running"
 	f.mu.Unlock()
 	if running {
 		c.halt()
 		<-c.done
+	}
+}
+
+func (f *Fake) ContainerStop(ctx context.Context, id string, timeout time.Duration) error {
+	if c, err := f.get(id); err == nil {
+		f.stopped(c)
 	}
 	return nil
 }
@@ -171,13 +174,7 @@ func (f *Fake) ContainerRemove(ctx context.Context, id string) error {
 	if err != nil {
 		return nil
 	}
-	f.mu.Lock()
-	running := c.state == "running"
-	f.mu.Unlock()
-	if running {
-		c.halt()
-		<-c.done
-	}
+	f.stopped(c)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.ctrs[c.ID]; ok {
