@@ -21,6 +21,8 @@ type buildFlags struct {
 	cpus                 float64
 	memory               string
 	sidecarImage         string
+	rebuild, incremental bool
+	noCCache             bool
 }
 
 func init() {
@@ -29,7 +31,7 @@ func init() {
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f buildFlags
-	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D] [--sidecar-image REF]", stderr)
+	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D] [--rebuild] [--incremental] [--no-ccache] [--sidecar-image REF]", stderr)
 	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
 	fs.StringVar(&f.distro, "distro", "", "targets to build: name, distro, family or glob (comma-separated)")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "targets to build at once")
@@ -40,6 +42,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&f.cpus, "cpus", 0, "CPU limit per container (e.g. 1.5); 0 means none")
 	fs.StringVar(&f.memory, "memory", "", "memory limit per container (e.g. 2g); empty means none")
 	fs.StringVar(&f.sidecarImage, "sidecar-image", "", "sidecar image: docker:dind or one like it (default: dbuilder's own, built locally; env DBUILDER_SIDECAR_IMAGE)")
+	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
+	fs.BoolVar(&f.incremental, "incremental", false, "keep each target's built tree and skip the clean step (edit-build-test loop; not for releases)")
+	fs.BoolVar(&f.noCCache, "no-ccache", false, "do not use the per-target compiler cache")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -68,9 +73,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer eng.Close()
 
+	started, id := time.Now(), ident.NewRun(Version)
 	results, err := run.Build(ctx, eng, jobs, run.Options{
 		OutputDir: out, Jobs: f.jobs, FailFast: f.failFast || !f.keepGoing, Timeout: f.timeout,
-		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Run: ident.NewRun(Version), Sidecar: sc, Stdout: stdout,
+		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Run: id, Sidecar: sc, Stdout: stdout,
+		Rebuild: f.rebuild, Incremental: f.incremental, CCache: !f.noCCache,
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -82,6 +89,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	run.Summary(stdout, results)
+	if err := run.WriteReport(out, run.NewReport(id.ID, Version, eng.Endpoint(), started, results)); err != nil {
+		fmt.Fprintf(stderr, "dbuilder: writing %s: %v\n", run.ReportFile, err)
+	}
 	if ctx.Err() != nil {
 		return context.Canceled
 	}

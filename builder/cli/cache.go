@@ -37,7 +37,7 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		only = map[string]bool{}
 		for _, j := range jobs {
-			only[j.Names.Cache] = true
+			only[j.Names.Cache], only[j.Names.CCache], only[j.Names.Work] = true, true, true
 		}
 	}
 	eng, err := connect(ctx, stderr)
@@ -82,7 +82,7 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func printCaches(w io.Writer, caches []lifecycle.Cache) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "VOLUME\tMATRIX\tTARGET\tSIZE\tLAST USED\tIN USE")
+	fmt.Fprintln(tw, "VOLUME\tKIND\tMATRIX\tTARGET\tSIZE\tLAST USED\tIN USE")
 	for _, c := range caches {
 		size, used := "?", "never"
 		if c.Size >= 0 {
@@ -91,7 +91,7 @@ func printCaches(w io.Writer, caches []lifecycle.Cache) {
 		if !c.LastUsed.IsZero() {
 			used = c.LastUsed.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\n", c.Volume, c.Matrix, c.Target, size, used, c.InUse)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\n", c.Volume, c.Kind, c.Matrix, c.Target, size, used, c.InUse)
 	}
 	tw.Flush()
 }

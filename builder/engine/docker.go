@@ -304,8 +304,14 @@ func (d *Docker) ContainerList(ctx context.Context, labels map[string]string) ([
 		if len(c.Names) > 0 {
 			name = strings.TrimPrefix(c.Names[0], "/")
 		}
+		var vols []string
+		for _, m := range c.Mounts {
+			if m.Type == mount.TypeVolume {
+				vols = append(vols, m.Name)
+			}
+		}
 		out = append(out, Container{ID: c.ID, Name: name, Image: c.Image, Labels: c.Labels,
-			State: string(c.State), Running: c.State == container.StateRunning, Created: time.Unix(c.Created, 0)})
+			State: string(c.State), Running: c.State == container.StateRunning, Created: time.Unix(c.Created, 0), Volumes: vols})
 	}
 	return out, nil
 }

@@ -127,6 +127,7 @@ type Container struct {
 	State   string // "created", "running", "exited", ...
 	Running bool
 	Created time.Time
+	Volumes []string // names of the volumes it mounts (listings only)
 }
 
 // Mount is a volume (or, only for daemon-side system paths such as

@@ -36,6 +36,11 @@ type Target struct {
 	Cache  string // cache volume: the inner daemon's data root, kept between runs
 	Lock   string // name of the sidecar container: the daemon refuses a second one, which locks Cache
 	Image  string // repository of the target's builder images
+	CCache string // compiler cache volume, kept between runs
+	Work   string // volume keeping the built tree of --incremental builds
+	// WorkLock names the build container of an --incremental build: one
+	// build at a time may use Work.
+	WorkLock string
 }
 
 // ForTarget derives a target's names. Every name is a legal Docker name
@@ -44,9 +49,12 @@ type Target struct {
 func ForTarget(matrix, target string) Target {
 	return Target{
 		Matrix: matrix, Name: target,
-		Cache: DockerName("dbuilder-cache", matrix, target),
-		Lock:  DockerName("dbuilder-lock", matrix, target),
-		Image: "dbuilder/builder-" + strings.ToLower(DockerName(target)),
+		Cache:    DockerName("dbuilder-cache", matrix, target),
+		Lock:     DockerName("dbuilder-lock", matrix, target),
+		Image:    "dbuilder/builder-" + strings.ToLower(DockerName(target)),
+		CCache:   DockerName("dbuilder-ccache", matrix, target),
+		Work:     DockerName("dbuilder-work", matrix, target),
+		WorkLock: DockerName("dbuilder-worklock", matrix, target),
 	}
 }
 

@@ -26,7 +26,9 @@ const (
 	RoleSidecar      = "sidecar"
 	RoleBuild        = "build"
 	RoleSocket       = "socket"
-	RoleCache        = "cache"
+	RoleCache        = "cache"  // a sidecar's data root (kept)
+	RoleCCache       = "ccache" // a target's compiler cache (kept)
+	RoleWork         = "work"   // a target's kept built tree, --incremental (kept)
 	RoleAnchor       = "anchor"
 	RoleBuilder      = "builder-image"
 	RoleSidecarImage = "sidecar-image"
@@ -42,3 +44,6 @@ const (
 func Ephemeral(role string) bool {
 	return role == RoleProbe || role == RoleInspector || role == RoleCgroupCleaner
 }
+
+// Kept reports whether role is a volume kept between runs on purpose.
+func Kept(role string) bool { return role == RoleCache || role == RoleCCache || role == RoleWork }

@@ -16,9 +16,11 @@ import (
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
-// Cache is one cache volume.
+// Cache is one kept volume: a sidecar's data root ("cache"), a compiler
+// cache ("ccache") or an --incremental built tree ("work").
 type Cache struct {
 	Volume   string
+	Kind     string
 	Matrix   string
 	Target   string
 	Size     int64     // bytes; -1 if unknown
@@ -30,16 +32,20 @@ type Cache struct {
 // short-lived container that mounts them read-only (this works against a
 // remote daemon too). image is any local image with sh, du and stat.
 func Caches(ctx context.Context, eng engine.Engine, image, version string) ([]Cache, error) {
-	vs, err := eng.VolumeList(ctx, map[string]string{labels.Role: labels.RoleCache, labels.Managed: "true"})
+	all, err := eng.VolumeList(ctx, map[string]string{labels.Managed: "true"})
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(vs, func(i, j int) bool { return vs[i].Name < vs[j].Name })
-	held := map[string]bool{}
-	if cs, err := eng.ContainerList(ctx, map[string]string{labels.Role: labels.RoleSidecar}); err == nil {
-		for _, c := range cs {
-			held[c.Labels[labels.Cache]] = true
+	var vs []engine.Volume
+	for _, v := range all {
+		if labels.Kept(v.Labels[labels.Role]) {
+			vs = append(vs, v)
 		}
+	}
+	sort.Slice(vs, func(i, j int) bool { return vs[i].Name < vs[j].Name })
+	held, err := inUse(ctx, eng)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Cache, len(vs))
 	spec := engine.ContainerSpec{
@@ -48,7 +54,7 @@ func Caches(ctx context.Context, eng engine.Engine, image, version string) ([]Ca
 	}
 	script := ""
 	for i, v := range vs {
-		out[i] = Cache{Volume: v.Name, Matrix: v.Labels[labels.Matrix], Target: v.Labels[labels.Target], Size: -1, InUse: held[v.Name]}
+		out[i] = Cache{Volume: v.Name, Kind: v.Labels[labels.Role], Matrix: v.Labels[labels.Matrix], Target: v.Labels[labels.Target], Size: -1, InUse: held[v.Name]}
 		dir := fmt.Sprintf("/c/%d", i)
 		spec.Mounts = append(spec.Mounts, engine.Mount{Type: "volume", Source: v.Name, Target: dir, ReadOnly: true})
 		script += fmt.Sprintf(`echo "%d $(du -sk %s 2>/dev/null | cut -f1) $(stat -c %%Y %s/%s 2>/dev/null || echo 0)";`, i, dir, dir, sidecar.LastUsedFile)
@@ -79,4 +85,22 @@ func Caches(ctx context.Context, eng engine.Engine, image, version string) ([]Ca
 		}
 	}
 	return out, nil
+}
+
+// inUse lists the kept volumes a container (a sidecar, a build) mounts now.
+func inUse(ctx context.Context, eng engine.Engine) (map[string]bool, error) {
+	cs, err := eng.ContainerList(ctx, map[string]string{labels.Managed: "true"})
+	if err != nil {
+		return nil, err
+	}
+	held := map[string]bool{}
+	for _, c := range cs {
+		if v := c.Labels[labels.Cache]; v != "" {
+			held[v] = true
+		}
+		for _, v := range c.Volumes {
+			held[v] = true
+		}
+	}
+	return held, nil
 }

@@ -72,7 +72,7 @@ func Leftovers(ctx context.Context, eng engine.Engine, live *Liveness, waiting f
 	}
 	for _, v := range vs {
 		run := v.Labels[labels.Run]
-		if run == "" || v.Labels[labels.Role] == labels.RoleCache || alive[run] {
+		if run == "" || labels.Kept(v.Labels[labels.Role]) || alive[run] {
 			continue
 		}
 		out = append(out, Leftover{Kind: "volume", Name: v.Name, ID: v.Name, Run: run, Role: v.Labels[labels.Role]})

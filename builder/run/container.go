@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/artifacts"
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
@@ -40,10 +41,27 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 		spec.Mounts = []engine.Mount{{Type: "volume", Source: sc.Socket, Target: sidecar.SocketDir}}
 		env = append(env, "DOCKER_HOST="+sidecar.Host)
 	}
+	kept := ident.Kept(r.run.Version)
+	if r.opt.CCache {
+		if err := r.eng.VolumeCreate(ctx, j.Names.CCache, kept.Labels(labels.RoleCCache, j.Names)); err != nil {
+			return nil, err
+		}
+		spec.Mounts = append(spec.Mounts, engine.Mount{Type: "volume", Source: j.Names.CCache, Target: CCacheDir})
+		env = append(env, "CCACHE_DIR="+CCacheDir)
+	}
+	if r.opt.Incremental {
+		if err := r.eng.VolumeCreate(ctx, j.Names.Work, kept.Labels(labels.RoleWork, j.Names)); err != nil {
+			return nil, err
+		}
+		spec.Mounts = append(spec.Mounts, engine.Mount{Type: "volume", Source: j.Names.Work, Target: WorkDir})
+		env = append(env, "DBUILDER_INCREMENTAL=1")
+		// One build at a time on a kept tree: the container's name is the lock.
+		spec.Name = j.Names.WorkLock
+	}
 	spec.Env = env
 
 	log.SetStep(StepBuild)
-	id, err := r.eng.ContainerCreate(ctx, spec)
+	id, err := r.createBuild(ctx, spec, log)
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +88,9 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 	}
 	<-logsDone
 	log.Flush()
+	if fig := log.Figures(); fig != "" {
+		res.Resources = &Resources{Build: buildUsage(parseFigures(fig))}
+	}
 	if code != 0 {
 		step, known := failedStep(code)
 		res.Step = step
@@ -84,6 +105,21 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 	}
 	log.SetStep(StepCollect)
 	return r.collect(ctx, id, stageDir)
+}
+
+// createBuild creates the build container; an --incremental one waits for
+// another build of the same target that holds its kept tree.
+func (r *runner) createBuild(ctx context.Context, spec engine.ContainerSpec, log *targetLog) (string, error) {
+	if !r.opt.Incremental {
+		return r.eng.ContainerCreate(ctx, spec)
+	}
+	return engine.CreateLocked(ctx, r.eng, spec, r.live.Alive,
+		func(run string) {
+			log.Printf("dbuilder: the kept tree is in use by run %s; waiting for it to finish", run)
+		},
+		func(run string) {
+			log.Printf("dbuilder: removing the build container of run %s, which no longer exists", run)
+		})
 }
 
 // copySource streams the source tree and dbuilder's scripts into Root.

@@ -48,6 +48,12 @@ test:
 func fakeJobs(t *testing.T, body string) []plan.Job {
 	t.Helper()
 	src, _ := filepath.Abs("../../testdata/hellodb")
+	return fakeJobsFrom(t, body, src)
+}
+
+// fakeJobsFrom resolves the jobs of body (a matrix with a %s for its source) from src.
+func fakeJobsFrom(t *testing.T, body, src string) []plan.Job {
+	t.Helper()
 	m, err := matrix.Parse("fake.yaml", []byte(fmt.Sprintf(body, src)), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +149,7 @@ func TestFakeBuildAndWarmRun(t *testing.T) {
 		if r.BuilderImageReused || len(r.Preloaded) != 1 {
 			t.Errorf("%s cold: image reused %v, preloaded %v", r.Target, r.BuilderImageReused, r.Preloaded)
 		}
-		if names := stepNames(r.Steps); !slices.Equal(names, []string{"image", "sidecar", "preload", "build", "test", "collect"}) {
+		if names := stepNames(r.Steps); !slices.Equal(names, []string{"image", "sidecar", "preload", "build", "test", "collect", "teardown"}) {
 			t.Errorf("%s steps %v", r.Target, names)
 		}
 	}
@@ -152,8 +158,9 @@ func TestFakeBuildAndWarmRun(t *testing.T) {
 		t.Error("staging directory left in the output")
 	}
 
-	// Warm: same images, preloaded images found on the cache volumes.
-	res, log, err = fakeBuild(t, context.Background(), f, jobs, out, nil)
+	// Warm (--rebuild, or the result cache would skip it all): same images,
+	// preloaded images found on the cache volumes.
+	res, log, err = fakeBuild(t, context.Background(), f, jobs, out, func(o *Options) { o.Rebuild = true })
 	if err != nil || Failed(res) != 0 {
 		t.Fatalf("warm: %v\n%s", err, log)
 	}
@@ -367,7 +374,7 @@ func TestFakeFailedRebuildKeepsLastGoodPackages(t *testing.T) {
 			return exitBuildFailed
 		}
 	}
-	res, log, _ := fakeBuild(t, context.Background(), f, jobs, out, nil)
+	res, log, _ := fakeBuild(t, context.Background(), f, jobs, out, func(o *Options) { o.Rebuild = true })
 	if res[0].OK {
 		t.Fatal("second build passed")
 	}
@@ -377,7 +384,7 @@ func TestFakeFailedRebuildKeepsLastGoodPackages(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if !slices.Equal(names, []string{"build.log", "failed.log", "pkg_1.0_amd64.deb"}) {
+	if !slices.Equal(names, []string{"build.log", "failed.log", "pkg_1.0_amd64.deb", "result.json"}) {
 		t.Errorf("after a failed rebuild %s holds %v", dir, names)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "failed.log"))
@@ -389,7 +396,7 @@ func TestFakeFailedRebuildKeepsLastGoodPackages(t *testing.T) {
 	}
 	// The next good build replaces everything, failed.log included.
 	f.OnStart = newFake().OnStart
-	fakeBuild(t, context.Background(), f, jobs, out, nil)
+	fakeBuild(t, context.Background(), f, jobs, out, func(o *Options) { o.Rebuild = true })
 	if _, err := os.Stat(filepath.Join(dir, "failed.log")); err == nil {
 		t.Error("failed.log survived a good build")
 	}
@@ -494,4 +501,66 @@ func TestFakeCacheLockWaitsForALiveRun(t *testing.T) {
 
 func testSpec(name string) engine.ContainerSpec {
 	return engine.ContainerSpec{Name: name, Image: "debian:bookworm"}
+}
+
+func TestFakeResultCache(t *testing.T) {
+	f := newFake()
+	src := t.TempDir()
+	os.CopyFS(src, os.DirFS("../../testdata/hellodb"))
+	jobs := fakeJobsFrom(t, fakeMatrix, src)
+	out := t.TempDir()
+	if res, log, _ := fakeBuild(t, context.Background(), f, jobs, out, nil); Failed(res) > 0 {
+		t.Fatal(log)
+	}
+	rec, err := readRecord(filepath.Join(out, "debian-bookworm"))
+	if err != nil || len(rec.Artifacts) != 1 || rec.Artifacts[0].SHA256 == "" {
+		t.Fatalf("result record: %+v %v", rec, err)
+	}
+	// Nothing changed: nothing is started, the results say where they came from.
+	before := len(f.Events())
+	res, log, err := fakeBuild(t, context.Background(), f, jobs, out, nil)
+	if err != nil || Failed(res) > 0 {
+		t.Fatal(log)
+	}
+	for _, r := range res {
+		if r.Cached == nil || r.Cached.Run != rec.Run && r.Target == "debian-bookworm" || len(r.Artifacts) != 1 {
+			t.Errorf("%s not cached: %+v", r.Target, r)
+		}
+	}
+	if ev := f.Events()[before:]; len(ev) != 0 {
+		t.Errorf("a no-op build did things: %v", ev)
+	}
+	if !strings.Contains(log, "cached") || !strings.Contains(log, "from run "+rec.Run) {
+		t.Errorf("summary:\n%s", log)
+	}
+	// One byte in the source: both targets build again.
+	os.WriteFile(filepath.Join(src, "hellodb.c"), append(mustRead(t, filepath.Join(src, "hellodb.c")), ' '), 0o644)
+	res, _, _ = fakeBuild(t, context.Background(), f, jobs, out, nil)
+	for _, r := range res {
+		if r.Cached != nil || !r.OK {
+			t.Errorf("%s after a source change: cached %v ok %v", r.Target, r.Cached, r.OK)
+		}
+	}
+	// A changed preload image rebuilds too; --rebuild always does.
+	f.AddImage("example/mariadb:10.11", nil)
+	if res, _, _ = fakeBuild(t, context.Background(), f, jobs, out, nil); res[0].Cached != nil {
+		t.Error("a new preload image ID kept the cached result")
+	}
+	if res, _, _ = fakeBuild(t, context.Background(), f, jobs, out, func(o *Options) { o.Rebuild = true }); res[0].Cached != nil {
+		t.Error("--rebuild used the cached result")
+	}
+	// A missing artifact is not a result.
+	os.Remove(filepath.Join(out, "debian-bookworm", "pkg_1.0_amd64.deb"))
+	if res, _, _ = fakeBuild(t, context.Background(), f, jobs, out, nil); res[0].Cached != nil {
+		t.Error("cached with its package gone")
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

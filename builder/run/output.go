@@ -52,6 +52,7 @@ type targetLog struct {
 	stepAt  time.Time
 	steps   []Step
 	tail    []string
+	figures string // the build container's resource marker, for the report
 	now     func() time.Time
 }
 
@@ -93,6 +94,10 @@ func (l *targetLog) emit(s string) {
 		if rest, ok := strings.CutPrefix(s, l.marker); ok {
 			if name, ok := strings.CutPrefix(rest, "step "); ok {
 				l.setStep(name)
+			}
+			if fig, ok := strings.CutPrefix(rest, "resources "); ok {
+				l.figures = fig // for the report, not the console
+				return
 			}
 			s = "dbuilder: " + rest
 		}
@@ -176,4 +181,11 @@ func (l *targetLog) Tail(n int) []string {
 		return append([]string(nil), l.tail...)
 	}
 	return append([]string(nil), l.tail[len(l.tail)-n:]...)
+}
+
+// Figures returns the build container's resource figures ("" if none came).
+func (l *targetLog) Figures() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.figures
 }

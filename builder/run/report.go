@@ -17,11 +17,12 @@ import (
 func Summary(w io.Writer, results []Result) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tRESULT\tDURATION\tARTIFACTS")
+	fmt.Fprintln(tw, "TARGET\tRESULT\tDURATION\tSTEPS\tARTIFACTS")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Target, resultWord(r), r.Duration.Round(100*time.Millisecond), artifactList(r))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Target, resultWord(r), r.Duration.Round(100*time.Millisecond), stepList(r), artifactList(r))
 	}
 	tw.Flush()
+	resourceTable(w, results)
 	for _, r := range results {
 		if r.OK || r.Target == "" {
 			continue
@@ -47,8 +48,26 @@ func Summary(w io.Writer, results []Result) {
 	}
 }
 
+// stepList shows where a target's time went ("image 0.1s, build 12.3s, ...");
+// for a cached result, where it came from.
+func stepList(r Result) string {
+	if r.Cached != nil {
+		return fmt.Sprintf("from run %s, %s", r.Cached.Run, r.Cached.Finished.Local().Format("2006-01-02 15:04:05"))
+	}
+	parts := make([]string, 0, len(r.Steps))
+	for _, s := range r.Steps {
+		parts = append(parts, fmt.Sprintf("%s %.1fs", s.Name, s.Duration.Seconds()))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
 func resultWord(r Result) string {
 	switch {
+	case r.Cached != nil:
+		return "cached"
 	case r.OK:
 		return "ok"
 	case r.Cancelled:
@@ -94,9 +113,56 @@ func keptArtifacts(dir string) int {
 	}
 	n := 0
 	for _, e := range entries {
-		if e.Name() != artifacts.FailedLog && e.Name() != logName {
+		if e.Name() != artifacts.FailedLog && e.Name() != logName && e.Name() != ResultFile {
 			n++
 		}
 	}
 	return n
+}
+
+// resourceTable shows what each target used, when it was measured.
+func resourceTable(w io.Writer, results []Result) {
+	measured := false
+	for _, r := range results {
+		measured = measured || r.Resources != nil
+	}
+	if !measured {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tBUILD CPU\tBUILD PEAK MEM\tBUILD READ/WRITTEN\tDAEMON CPU\tDAEMON PEAK MEM\tDAEMON READ/WRITTEN")
+	for _, r := range results {
+		if r.Resources == nil {
+			continue
+		}
+		b, d := r.Resources.Build, r.Resources.Daemon
+		if d == nil {
+			d = &Usage{}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Target, seconds(b.CPUSeconds), mib(b.PeakMemory), io2(b),
+			seconds(d.CPUSeconds), mib(d.PeakMemory), io2(*d))
+	}
+	tw.Flush()
+}
+
+func seconds(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fs", *v)
+}
+
+func mib(v *int64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(*v)/(1<<20))
+}
+
+func io2(u Usage) string {
+	if u.ReadBytes == nil || u.WrittenBytes == nil {
+		return "not accounted"
+	}
+	return fmt.Sprintf("%.1f/%.1f MiB (%s)", float64(*u.ReadBytes)/(1<<20), float64(*u.WrittenBytes)/(1<<20), u.IOSource)
 }

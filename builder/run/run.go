@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -31,6 +32,14 @@ type Options struct {
 	Run       ident.Run     // the run's identity; a zero ID picks a fresh one
 	Sidecar   sidecar.Image // the sidecar image (the one the jobs' Dockerfiles copy the docker CLI from)
 	Stdout    io.Writer
+	// Rebuild builds every target even when its last good result is
+	// current (see ResultFile).
+	Rebuild bool
+	// CCache keeps a compiler cache per target on a kept volume.
+	CCache bool
+	// Incremental keeps each target's built tree on a kept volume and skips
+	// the clean step: for the edit-build-test loop, not for releases.
+	Incremental bool
 }
 
 // Result is one target's outcome.
@@ -41,6 +50,7 @@ type Result struct {
 	Cancelled bool
 	Step      string // where it failed
 	Err       error
+	Cached    *Record  // set when the last good result was reused: nothing ran
 	Tail      []string // last log lines, on failure
 	Duration  time.Duration
 	Steps     []Step
@@ -54,6 +64,9 @@ type Result struct {
 	PreloadReused      []string
 	InnerDaemonID      string
 	InnerCleared       []string // what earlier runs had left in the inner daemon
+	Resources          *Resources
+
+	key string // the result key, taken before the build; "" if none
 }
 
 // runner holds what every target of one run shares.
@@ -66,6 +79,7 @@ type runner struct {
 	mode     sidecar.Mode
 	live     *lifecycle.Liveness
 	openLog  func(name string) (io.WriteCloser, error) // os.Create; tests make it fail
+	sources  sourceHashes
 }
 
 // Build runs every job and returns their results in order. The error is
@@ -90,19 +104,39 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 	if err := Preflight(ctx, eng, info, jobs, opt); err != nil {
 		return nil, err
 	}
-	r.parallel = cores(info.NCPU, opt.Jobs, len(jobs))
+	results := make([]Result, len(jobs))
+	var todo []int
+	for i, j := range jobs {
+		if !opt.Rebuild {
+			if res, ok := r.cached(ctx, j); ok {
+				results[i] = res
+				continue
+			}
+		}
+		todo = append(todo, i)
+	}
+	if len(todo) == 0 {
+		r.con.line("", fmt.Sprintf("dbuilder: all %d target(s) unchanged since their last good build; nothing to do (--rebuild builds anyway)", len(jobs)))
+		return results, nil
+	}
+	building := make([]plan.Job, len(todo))
+	for k, i := range todo {
+		building[k] = jobs[i]
+	}
+	r.parallel = cores(info.NCPU, opt.Jobs, len(todo))
 
-	anchor, err := r.start(ctx, jobs)
+	anchor, err := r.start(ctx, building)
 	if err != nil {
 		return nil, err
 	}
 	defer anchor.Close()
-	r.con.line("", fmt.Sprintf("dbuilder: run %s: %d target(s), -j %d, %d core(s) each, daemon %s", r.run.ID, len(jobs), opt.Jobs, r.parallel, eng.Endpoint()))
+	r.con.line("", fmt.Sprintf("dbuilder: run %s: %d target(s) to build, %d unchanged, -j %d, %d core(s) each, daemon %s",
+		r.run.ID, len(todo), len(jobs)-len(todo), opt.Jobs, r.parallel, eng.Endpoint()))
 
-	results := make([]Result, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(opt.Jobs)
-	for i, j := range jobs {
+	for _, i := range todo {
+		j := jobs[i]
 		g.Go(func() error {
 			results[i] = r.target(gctx, j)
 			if !results[i].OK && opt.FailFast {
@@ -170,4 +204,23 @@ func cores(ncpu, jobs, targets int) int {
 		at = 1
 	}
 	return max(1, ncpu/at)
+}
+
+// cached returns the last good result of j when every input is unchanged.
+func (r *runner) cached(ctx context.Context, j plan.Job) (Result, bool) {
+	key, err := r.resultKey(ctx, j)
+	if err != nil || key == "" {
+		return Result{}, false
+	}
+	dir := filepath.Join(r.opt.OutputDir, j.Name())
+	rec, err := readRecord(dir)
+	if err != nil || rec.Key != key {
+		return Result{}, false
+	}
+	res := Result{Target: j.Name(), Distro: j.Target.Distro, OK: true, Dir: dir, Cached: &rec,
+		Log: filepath.Join(dir, logName), BuilderImage: j.ImageTag, BuilderImageReused: true}
+	for _, a := range rec.Artifacts {
+		res.Artifacts = append(res.Artifacts, a.Name)
+	}
+	return res, true
 }

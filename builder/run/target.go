@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/artifacts"
+	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
@@ -41,7 +42,6 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 	defer func() {
 		res.Duration = time.Since(start)
 		log.Flush()
-		res.Steps = log.Steps()
 		if err := logFile.Close(); err != nil && log.FileErr() == nil && res.OK {
 			res.OK, res.Err, res.Step = false, fmt.Errorf("writing %s: %w", logName, err), StepCollect
 		}
@@ -49,6 +49,7 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 	}()
 
 	err = r.steps(ctx, j, log, stage, &res)
+	res.Steps = log.Steps()
 	if err == nil {
 		if ferr := log.FileErr(); ferr != nil {
 			err = fmt.Errorf("writing %s: %w", logName, ferr)
@@ -72,11 +73,23 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 }
 
 // steps is the pipeline proper.
-func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *artifacts.Staging, res *Result) error {
+func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *artifacts.Staging, res *Result) (err error) {
 	log.SetStep(StepImage)
+	// The failed step is taken before teardown begins.
+	defer func() {
+		if err != nil && res.Step == "" {
+			res.Step = log.Step()
+		}
+	}()
 	reused, err := r.builderImage(ctx, j, log)
 	res.BuilderImage, res.BuilderImageReused = j.ImageTag, reused
 	if err != nil {
+		return err
+	}
+	// The key is taken before the source is copied: if the source changes
+	// during the build, the next build sees a different key and builds
+	// again (never the other way round).
+	if res.key, err = r.resultKey(ctx, j); err != nil {
 		return err
 	}
 
@@ -92,6 +105,13 @@ func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *a
 		})
 		if sc != nil {
 			defer func() {
+				if err != nil && res.Step == "" {
+					res.Step = log.Step()
+				}
+				log.SetStep(StepTeardown)
+				if res.Resources != nil {
+					res.Resources.Daemon = engineUsage(r, sc, j)
+				}
 				if err := sc.Stop(); err != nil {
 					log.Printf("dbuilder: sidecar cleanup: %v", err)
 				}
@@ -135,6 +155,17 @@ func (r *runner) finish(res *Result, log *targetLog, stage *artifacts.Staging) {
 		}
 		return
 	}
+	if res.key != "" {
+		arts, err := describe(stage.Dir, res.Artifacts)
+		if err == nil {
+			err = writeRecord(stage.Dir, Record{Key: res.key, Target: res.Target, Run: r.run.ID, Finished: time.Now().UTC(), Artifacts: arts})
+		}
+		if err != nil {
+			res.OK, res.Err, res.Step = false, fmt.Errorf("record the result: %w", err), StepCollect
+			res.Log, _ = stage.PublishFailure(logName)
+			return
+		}
+	}
 	if err := stage.Publish(); err != nil {
 		stage.Discard()
 		res.OK, res.Err, res.Step = false, err, StepCollect
@@ -148,4 +179,15 @@ func short(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// engineUsage measures the target's daemon on a fresh context: it runs
+// after a cancel too.
+func engineUsage(r *runner, sc *sidecar.Sidecar, j plan.Job) *Usage {
+	var u *Usage
+	engine.Cleanup(func(ctx context.Context) error {
+		u = daemonUsage(ctx, r, sc, j.Names.Lock)
+		return nil
+	})
+	return u
 }

@@ -114,42 +114,12 @@ func (s *Sidecar) spec() engine.ContainerSpec {
 // lock creates the sidecar container under its lock name, waiting while a
 // live run holds it and removing one that a dead run left behind.
 func (s *Sidecar) lock(ctx context.Context) error {
-	said := false
-	name := s.cfg.Target.Lock
-	for {
-		id, err := s.eng.ContainerCreate(ctx, s.spec())
-		if err == nil {
-			s.ID = id
-			return nil
-		}
-		if !errors.Is(err, engine.ErrConflict) {
-			return err
-		}
-		holder, ierr := s.eng.ContainerInspect(ctx, name)
-		if errors.Is(ierr, engine.ErrNotFound) {
-			continue // gone between the two calls: try again
-		}
-		if ierr != nil {
-			return ierr
-		}
-		run := holder.Labels[labels.Run]
-		if s.cfg.Alive != nil && !s.cfg.Alive(ctx, run) {
-			s.logf("cache %s: removing the sidecar of run %s, which no longer exists", s.cfg.Target.Cache, run)
-			if err := s.eng.ContainerRemove(ctx, holder.ID); err != nil {
-				return err
-			}
-			continue
-		}
-		if !said {
-			s.logf("cache %s is in use by run %s; waiting for it to finish", s.cfg.Target.Cache, run)
-			said = true
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Second):
-		}
-	}
+	cache := s.cfg.Target.Cache
+	id, err := engine.CreateLocked(ctx, s.eng, s.spec(), s.cfg.Alive,
+		func(run string) { s.logf("cache %s is in use by run %s; waiting for it to finish", cache, run) },
+		func(run string) { s.logf("cache %s: removing the sidecar of run %s, which no longer exists", cache, run) })
+	s.ID = id
+	return err
 }
 
 // waitReady polls the inner daemon with growing delays until it answers.

@@ -195,8 +195,14 @@ func (f *Fake) ContainerInspect(ctx context.Context, id string) (engine.Containe
 }
 
 func (c *Container) view() engine.Container {
+	var vols []string
+	for _, m := range c.Spec.Mounts {
+		if m.Type == "volume" {
+			vols = append(vols, m.Source)
+		}
+	}
 	return engine.Container{ID: c.ID, Name: c.Name, Image: c.Spec.Image, Labels: c.Spec.Labels,
-		State: c.state, Running: c.state == "running", Created: c.Created}
+		State: c.state, Running: c.state == "running", Created: c.Created, Volumes: vols}
 }
 
 func (f *Fake) ContainerList(ctx context.Context, lb map[string]string) ([]engine.Container, error) {

@@ -1,0 +1,132 @@
+package run
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/plan"
+)
+
+// resultKey hashes everything a target's result depends on: dbuilder's
+// version and the build-container contract, the builder image's ID (only
+// when the image is current for its base images), the resolved target
+// (test command included), the family's build script, the preload images'
+// IDs, the sidecar image's ID and the source tree's content. "" means the
+// result cannot be keyed now (the builder image does not exist yet).
+func (r *runner) resultKey(ctx context.Context, j plan.Job) (string, error) {
+	img, err := r.eng.Image(ctx, j.ImageTag)
+	if err != nil {
+		return "", nil
+	}
+	bases, err := baseIDs(ctx, r.eng, j.Bases)
+	if err != nil || img.Labels[labels.Bases] != bases {
+		return "", nil
+	}
+	src, err := r.sources.hash(j.SourceDir, r.skipDir(j))
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "dbuilder %s\x00incremental %v\x00", r.run.Version, r.opt.Incremental)
+	h.Write(runScript("NONCE"))
+	fmt.Fprintf(h, "\x00image %s\x00source %s\x00", img.ID, src)
+	t, _ := json.Marshal(j.Target)
+	h.Write(t)
+	h.Write(j.BuildScript)
+	for _, p := range j.Target.Test.Preload {
+		pi, err := r.eng.Image(ctx, p)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "\x00preload %s=%s", p, pi.ID)
+	}
+	if j.Target.Test.Docker {
+		si, err := r.eng.Image(ctx, r.opt.Sidecar.Ref)
+		if err != nil {
+			return "", nil
+		}
+		fmt.Fprintf(h, "\x00sidecar %s=%s", r.opt.Sidecar.Ref, si.ID)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// skipDir is the output directory when it lies inside the job's source:
+// it is not sent, so it is not hashed either.
+func (r *runner) skipDir(j plan.Job) string {
+	if out, err := filepath.Abs(r.opt.OutputDir); err == nil && within(out, j.SourceDir) {
+		return out
+	}
+	return ""
+}
+
+// sourceHashes hashes each source tree once per run.
+type sourceHashes struct {
+	mu   sync.Mutex
+	done map[string]string
+}
+
+// hash is the content hash of the tree at dir as writeTree sends it: paths,
+// modes, link targets and file contents; .git and skip left out.
+func (s *sourceHashes) hash(dir, skip string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.done[dir+"\x00"+skip]; ok {
+		return v, nil
+	}
+	h := sha256.New()
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() && (e.Name() == ".git" || (skip != "" && p == skip)) {
+			return filepath.SkipDir
+		}
+		paths = append(paths, p)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		info, err := os.Lstat(p)
+		if err != nil {
+			return "", err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(h, "%s\x00%o\x00%d\x00", filepath.ToSlash(rel), info.Mode(), info.Size())
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			l, _ := os.Readlink(p)
+			fmt.Fprintf(h, "%s\x00", l)
+		case info.Mode().IsRegular():
+			f, err := os.Open(p)
+			if err != nil {
+				return "", err
+			}
+			_, err = io.Copy(h, f)
+			f.Close()
+			if err != nil {
+				return "", err
+			}
+			h.Write([]byte{0})
+		}
+	}
+	if s.done == nil {
+		s.done = map[string]string{}
+	}
+	v := hex.EncodeToString(h.Sum(nil))
+	s.done[dir+"\x00"+skip] = v
+	return v, nil
+}

@@ -1,0 +1,125 @@
+package run
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// ReportFile is the run report in the output directory, for CI and scripts.
+const ReportFile = "report.json"
+
+// Report is the run report; its field names are a public interface, so
+// they only ever grow.
+type Report struct {
+	Run      string         `json:"run"`
+	Version  string         `json:"version"`
+	Endpoint string         `json:"endpoint"`
+	Started  time.Time      `json:"started"`
+	Finished time.Time      `json:"finished"`
+	Targets  []TargetReport `json:"targets"`
+}
+
+// TargetReport is one target in the report.
+type TargetReport struct {
+	Name       string       `json:"name"`
+	Distro     string       `json:"distro"`
+	Result     string       `json:"result"` // ok, cached, failed, cancelled
+	FailedStep string       `json:"failed_step,omitempty"`
+	Error      string       `json:"error,omitempty"`
+	Seconds    float64      `json:"seconds"`
+	Steps      []StepReport `json:"steps"`
+	Log        string       `json:"log,omitempty"`
+	Artifacts  []Artifact   `json:"artifacts"`
+	Cache      CacheReport  `json:"cache"`
+	Resources  *Resources   `json:"resources,omitempty"`
+}
+
+// StepReport is one step's duration.
+type StepReport struct {
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+}
+
+// CacheReport says what a target reused.
+type CacheReport struct {
+	ResultFromRun      string   `json:"result_from_run,omitempty"`
+	BuilderImage       string   `json:"builder_image,omitempty"`
+	BuilderImageReused bool     `json:"builder_image_reused"`
+	PreloadCopied      []string `json:"preload_copied"`
+	PreloadReused      []string `json:"preload_reused"`
+}
+
+// NewReport describes results.
+func NewReport(run, version, endpoint string, started time.Time, results []Result) Report {
+	rep := Report{Run: run, Version: version, Endpoint: endpoint, Started: started.UTC(), Finished: time.Now().UTC(), Targets: []TargetReport{}}
+	for _, r := range results {
+		t := TargetReport{
+			Name: r.Target, Distro: r.Distro, Result: resultName(r), FailedStep: r.Step,
+			Seconds: r.Duration.Seconds(), Steps: []StepReport{}, Log: r.Log, Artifacts: []Artifact{},
+			Cache: CacheReport{BuilderImage: r.BuilderImage, BuilderImageReused: r.BuilderImageReused,
+				PreloadCopied: orNone(r.Preloaded), PreloadReused: orNone(r.PreloadReused)},
+			Resources: r.Resources,
+		}
+		if r.OK {
+			t.FailedStep = ""
+		} else if r.Err != nil {
+			t.Error = r.Err.Error()
+		}
+		for _, s := range r.Steps {
+			t.Steps = append(t.Steps, StepReport{Name: s.Name, Seconds: s.Duration.Seconds()})
+		}
+		if r.Cached != nil {
+			t.Cache.ResultFromRun = r.Cached.Run
+			t.Artifacts = r.Cached.Artifacts
+		} else if r.OK {
+			if arts, err := describe(r.Dir, r.Artifacts); err == nil {
+				t.Artifacts = arts
+			}
+		}
+		rep.Targets = append(rep.Targets, t)
+	}
+	return rep
+}
+
+func resultName(r Result) string {
+	switch {
+	case r.Cached != nil:
+		return "cached"
+	case r.OK:
+		return "ok"
+	case r.Cancelled:
+		return "cancelled"
+	}
+	return "failed"
+}
+
+func orNone(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// WriteReport writes rep to dir/ReportFile atomically.
+func WriteReport(dir string, rep Report) error {
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".report-*.json")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, ReportFile))
+}
