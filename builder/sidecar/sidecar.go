@@ -117,7 +117,9 @@ func (s *Sidecar) lock(ctx context.Context) error {
 	cache := s.cfg.Target.Cache
 	id, err := engine.CreateLocked(ctx, s.eng, s.spec(), s.cfg.Alive,
 		func(run string) { s.logf("cache %s is in use by run %s; waiting for it to finish", cache, run) },
-		func(run string) { s.logf("cache %s: removing the sidecar of run %s, which no longer exists", cache, run) })
+		func(run string) {
+			s.logf("cache %s: removing the sidecar of run %s, which no longer exists", cache, run)
+		})
 	s.ID = id
 	return err
 }
