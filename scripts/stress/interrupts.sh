@@ -87,8 +87,15 @@ secs() {
 
 # --- setup ------------------------------------------------------------------
 
+# build_binary: our own dbuilder. REBUILD is --rebuild when it has that flag:
+# it skips a target whose last good result is current, and every build here
+# must really run.
 build_binary() {
 	go build -o "$BIN" ./cmd/dbuilder
+	local help
+	help=$("$BIN" build --help 2>&1 || true)
+	REBUILD=()
+	[[ $help != *-rebuild* ]] || REBUILD=(--rebuild)
 }
 
 # write_matrices: the stress matrix (2 targets, fixed-name inner container)
@@ -234,7 +241,7 @@ count_left() {
 	LEFT_TEXT="containers=$c networks=$n socket-volumes=$v staging=$s cgroups=$g"
 }
 
-# show_left MATRIX "RUNS" "PIDS": names of what is left, for the report.
+# show_left MATRIX "RUNS" "PIDS" OUTDIR: names of what is left, for the report.
 show_left() {
 	docker ps -a --filter label=io.dbuilder.managed=true \
 		--format '{{.Label "io.dbuilder.matrix"}}|{{.Label "io.dbuilder.run"}}|{{.Label "io.dbuilder.owner.pid"}}|container {{.Names}} ({{.Label "io.dbuilder.role"}}, {{.State}})' |
@@ -243,6 +250,7 @@ show_left() {
 		--format '{{.Label "io.dbuilder.matrix"}}|{{.Label "io.dbuilder.run"}}||volume {{.Name}}' |
 		mine "$1" "$2" "$3" | cut -d'|' -f4 | sed 's/^/    left: /'
 	comm -13 <(echo "$BASE_NETS") <(list_networks) | sed 's/^/    left: network /'
+	find "$4/.dbuilder/staging" -mindepth 1 -maxdepth 1 2>/dev/null | sed 's/^/    left: staging /' || true
 	shopt -s nullglob
 	local d
 	for d in /sys/fs/cgroup/*/dbuilder/dbuilder-lock-"$1"-*/; do say "    left: cgroup $d"; done
@@ -258,7 +266,7 @@ start_live() {
 	"$BIN" build -f "$LIVE_MATRIX" --output "$LIVE_OUT" >"$LIVE_LOG" 2>&1 &
 	LIVE_PID=$!
 	deadline=$(($(now_ms) + 600000))
-	until grep -q '^\[debian-bookworm\] dbuilder: step test' "$LIVE_LOG"; do
+	until grep -qs '^\[debian-bookworm\] dbuilder: step test' "$LIVE_LOG"; do
 		if ! running "$LIVE_PID" || (($(now_ms) > deadline)); then
 			warn "the live run did not reach its test step; its log ends:"
 			tail -n 20 "$LIVE_LOG" >&2
@@ -311,7 +319,7 @@ stop_live() {
 	count_left "$LIVE_NAME" "$LIVE_OUT" "$LIVE_RUN" ""
 	LIVE_LEFT=$LEFT
 	say "live run stopped: rc=$rc: left: $LEFT_TEXT"
-	((LEFT == 0)) || show_left "$LIVE_NAME" "$LIVE_RUN" ""
+	((LEFT == 0)) || show_left "$LIVE_NAME" "$LIVE_RUN" "" "$LIVE_OUT"
 	[[ $rc == 130 ]] || {
 		say "  live run: exit code $rc, wanted 130"
 		FAILURES=$((FAILURES + 1))
@@ -324,7 +332,7 @@ stop_live() {
 full_build() {
 	local log=$WORK/$1.log t0 rc
 	t0=$(now_ms)
-	"$BIN" build -f "$MATRIX" --output "$OUT" >"$log" 2>&1 &
+	"$BIN" build -f "$MATRIX" --output "$OUT" "${REBUILD[@]}" >"$log" 2>&1 &
 	TRY_PID=$!
 	PIDS+=("$TRY_PID")
 	reap "$TRY_PID"
@@ -433,7 +441,7 @@ try() {
 	[[ $MODE == kill ]] && sig=KILL
 	touch "$marker"
 	t0=$(now_ms)
-	"$BIN" build -f "$MATRIX" --output "$OUT" >"$log" 2>&1 &
+	"$BIN" build -f "$MATRIX" --output "$OUT" "${REBUILD[@]}" >"$log" 2>&1 &
 	TRY_PID=$!
 	PIDS+=("$TRY_PID")
 	sleep "$(secs $((RANDOM * SPAN_MS / 32768)) 3)"
@@ -448,8 +456,10 @@ try() {
 	TOTAL_LEFT=$((TOTAL_LEFT + LEFT))
 	say "try $i/$N: signal at $(secs "$AT_MS")s (step $STEP): left: $LEFT_TEXT"
 	cleared=$(inner_cleared "$log")
-	say "  run ${RUN_IDS[-1]:-?} rc=$RC, exited $(secs "$EXIT_MS")s after the signal${GC_TEXT:+; $GC_TEXT}; try took $(secs "$(($(now_ms) - t0))")s${cleared:+; inner daemon cleared at start: $cleared}"
-	((LEFT == 0)) || show_left "$MATRIX_NAME" "${RUN_IDS[*]}" "${PIDS[*]}"
+	local exited="no signal sent"
+	[[ $STEP == "finished first" ]] || exited="exited $(secs "$EXIT_MS")s after the signal"
+	say "  run ${RUN_IDS[-1]:-?} rc=$RC, $exited${GC_TEXT:+; $GC_TEXT}; try took $(secs "$(($(now_ms) - t0))")s${cleared:+; inner daemon cleared at start: $cleared}"
+	((LEFT == 0)) || show_left "$MATRIX_NAME" "${RUN_IDS[*]}" "${PIDS[*]}" "$OUT"
 	if [[ -n $reason ]]; then
 		FAILURES=$((FAILURES + 1))
 		say "  BUILD FAILED, not because of the signal: $reason (log: $log)"
@@ -464,7 +474,7 @@ final_build() {
 		TOTAL_LEFT=$((TOTAL_LEFT + LEFT))
 		cleared=$(inner_cleared "$WORK/final.log")
 		say "final build: passed in $(secs "$BUILD_MS")s: left: $LEFT_TEXT${cleared:+ (inner daemon cleared at start: $cleared)}"
-		((LEFT == 0)) || show_left "$MATRIX_NAME" "${RUN_IDS[*]}" "${PIDS[*]}"
+		((LEFT == 0)) || show_left "$MATRIX_NAME" "${RUN_IDS[*]}" "${PIDS[*]}" "$OUT"
 	else
 		FAILURES=$((FAILURES + 1))
 	fi
@@ -475,7 +485,7 @@ final_build() {
 # cleanup: on any exit. Stops what still runs; after an abort, gc clears the
 # dead runs' leftovers; then the cache volumes go unless KEEP_CACHE=1.
 cleanup() {
-	local rc=$? vols
+	local rc=$?
 	set +e
 	{
 		if [[ -n $TRY_PID ]] && running "$TRY_PID"; then
@@ -493,20 +503,28 @@ cleanup() {
 		"$BIN" gc --output "$OUT" >/dev/null 2>&1
 		"$BIN" gc --output "$LIVE_OUT" >/dev/null 2>&1
 	fi
-	if [[ ${KEEP_CACHE:-0} != 1 ]]; then
-		vols=$(docker volume ls -q --filter label=io.dbuilder.role=cache --filter "label=io.dbuilder.matrix=$MATRIX_NAME"
-			docker volume ls -q --filter label=io.dbuilder.role=cache --filter "label=io.dbuilder.matrix=$LIVE_NAME")
-		if [[ -n $vols ]]; then
-			# shellcheck disable=SC2086 # one volume name per word
-			docker volume rm $vols >/dev/null || warn "could not remove cache volumes: $vols"
-		fi
-	fi
+	[[ ${KEEP_CACHE:-0} == 1 ]] || remove_kept_volumes
 	if [[ $rc == 0 ]]; then
 		rm -rf "$WORK"
 	else
 		warn "logs kept in $WORK"
 	fi
 	exit "$rc"
+}
+
+# remove_kept_volumes: the volumes dbuilder keeps between runs (the inner
+# daemons' data roots; compiler caches and built trees in newer versions) of
+# this script's two matrices.
+remove_kept_volumes() {
+	local m role vols=()
+	for m in "$MATRIX_NAME" "$LIVE_NAME"; do
+		for role in cache ccache work; do
+			mapfile -t -O "${#vols[@]}" vols < <(docker volume ls -q \
+				--filter "label=io.dbuilder.matrix=$m" --filter "label=io.dbuilder.role=$role")
+		done
+	done
+	((${#vols[@]} == 0)) && return 0
+	docker volume rm "${vols[@]}" >/dev/null || warn "could not remove volumes: ${vols[*]}"
 }
 
 # preflight: nothing of an earlier run of this script may be around, or it
@@ -517,8 +535,8 @@ preflight() {
 	count_left "$LIVE_NAME" "$LIVE_OUT" "" ""
 	if ((l + LEFT > 0)); then
 		warn "resources of an earlier $MATRIX_NAME/$LIVE_NAME run exist; run dbuilder gc first:"
-		show_left "$MATRIX_NAME" "" ""
-		show_left "$LIVE_NAME" "" ""
+		show_left "$MATRIX_NAME" "" "" "$OUT"
+		show_left "$LIVE_NAME" "" "" "$LIVE_OUT"
 		exit 1
 	fi
 }
