@@ -40,13 +40,17 @@ func loadE2E(t *testing.T, name, sel string) []plan.Job {
 	return jobs
 }
 
-func build(t *testing.T, eng engine.Engine, jobs []plan.Job, out string, j int) ([]Result, string) {
+func build(t *testing.T, eng engine.Engine, jobs []plan.Job, out string, j int, mods ...func(*Options)) ([]Result, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	run := dockertest.NewRun(t)
 	var log bytes.Buffer
-	res, err := Build(ctx, eng, jobs, Options{OutputDir: out, Jobs: j, Run: run, Sidecar: sidecar.ImageFor("", testVersion), Stdout: &log})
+	opt := Options{OutputDir: out, Jobs: j, Run: run, Sidecar: sidecar.ImageFor("", testVersion), Stdout: &log, CCache: true}
+	for _, m := range mods {
+		m(&opt)
+	}
+	res, err := Build(ctx, eng, jobs, opt)
 	if err != nil {
 		t.Fatalf("build: %v\n%s", err, log.String())
 	}
@@ -113,8 +117,9 @@ func TestBuildReal(t *testing.T) {
 		t.Errorf("test containers visible on the host daemon: %v %v", cs, err)
 	}
 
-	// Warm: the same targets again reuse the builder image and the preload.
-	res, _ = build(t, eng, jobs, out, 2)
+	// Warm (--rebuild: the result cache would skip everything): the same
+	// targets again reuse the builder image and the preload.
+	res, _ = build(t, eng, jobs, out, 2, func(o *Options) { o.Rebuild = true })
 	for _, r := range res {
 		t.Run("debian/"+strings.TrimPrefix(r.Target, "debian-")+"/warm", func(t *testing.T) {
 			if !r.OK {
@@ -128,6 +133,20 @@ func TestBuildReal(t *testing.T) {
 			}
 		})
 	}
+	// No-op: nothing changed, nothing runs.
+	start := time.Now()
+	res, log := build(t, eng, jobs, out, 2)
+	t.Run("debian/all/no-op", func(t *testing.T) {
+		for _, r := range res {
+			if r.Cached == nil || !r.OK {
+				t.Errorf("%s was not taken from the result cache: %+v", r.Target, r)
+			}
+		}
+		if !strings.Contains(log, "nothing to do") {
+			t.Errorf("no-op run:\n%s", log)
+		}
+		t.Logf("no-op build of %d targets: %s", len(res), time.Since(start))
+	})
 }
 
 // installAndRun installs the .deb in a clean container of the distro and runs it.

@@ -16,25 +16,34 @@ import (
 // same mounts does the rmdir, so it works for remote daemons too. Only empty
 // directories can be removed, so a cgroup still in use is never touched.
 func CleanCgroups(ctx context.Context, eng engine.Engine, image string, names []string, lb map[string]string) {
-	var script strings.Builder
-	for _, n := range names {
-		if !validName(n) {
-			continue
-		}
-		script.WriteString(`for d in /sys/fs/cgroup/*/dbuilder/` + n + `; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done; `)
-	}
-	if script.Len() == 0 {
+	script := rmdirScript(names)
+	if script == "" {
 		return
 	}
-	script.WriteString(`rmdir /sys/fs/cgroup/*/dbuilder 2>/dev/null; true`)
 	spec := engine.ContainerSpec{
-		Image: image, Entrypoint: []string{"sh", "-c"}, Cmd: []string{script.String()},
+		Image: image, Entrypoint: []string{"sh", "-c"}, Cmd: []string{script + "true"},
 		NetworkMode: "none", Labels: lb,
 	}
 	applyMode(&spec, CapSet)
 	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	engine.RunOnce(cctx, eng, spec, nil)
+}
+
+// rmdirScript removes the empty cgroup trees of the named sidecars' inner
+// daemons, leaf first, then the shared parent if it is empty; "" when no
+// name is valid.
+func rmdirScript(names []string) string {
+	var b strings.Builder
+	for _, n := range names {
+		if validName(n) {
+			b.WriteString(`for d in /sys/fs/cgroup/*/dbuilder/` + n + `; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done; `)
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return b.String() + `rmdir /sys/fs/cgroup/*/dbuilder 2>/dev/null; `
 }
 
 // validName keeps anything but a plain container name out of the script.
@@ -48,6 +57,22 @@ func validName(n string) bool {
 		}
 	}
 	return true
+}
+
+// dropCgroups removes, from inside the running sidecar (which sees the
+// host's cgroup tree in capability-set mode), the cgroups its inner daemon
+// made for test containers; they are empty once those containers are gone.
+// It saves the helper container that CleanCgroups needs. It reports
+// whether they are all gone.
+func (s *Sidecar) dropCgroups(ctx context.Context) bool {
+	n := s.cfg.Target.Lock
+	script := rmdirScript([]string{n})
+	if script == "" {
+		return false
+	}
+	script += `for d in /sys/fs/cgroup/*/dbuilder/` + n + `; do [ -d "$d" ] && exit 1; done; exit 0`
+	code, err := s.eng.Exec(ctx, s.ID, []string{"sh", "-c", script}, nil, nil)
+	return err == nil && code == 0
 }
 
 func (s *Sidecar) cleanCgroups(ctx context.Context) {

@@ -27,6 +27,10 @@ const Host = "unix://" + SocketDir + "/docker.sock"
 // ReadyTimeout bounds the wait for the inner daemon to answer.
 const ReadyTimeout = 90 * time.Second
 
+// StopGrace is how long the inner daemon gets to shut down cleanly (its
+// data root is the kept cache) before it is killed.
+const StopGrace = 20 * time.Second
+
 // Config describes one target's sidecar.
 type Config struct {
 	Image    Image
@@ -217,11 +221,19 @@ func (s *Sidecar) Stop() error {
 			if s.Alive(ctx) {
 				// Inner test containers must not outlive the run; then drop
 				// the cgroups the inner daemon made on the host.
-				if s.Inner != nil {
+				ready := s.InnerID != ""
+				if ready {
 					clearInner(ctx, s.Inner)
 				}
-				_ = s.eng.ContainerStop(ctx, s.ID, 20*time.Second)
-				if s.cfg.Mode == CapSet {
+				dropped := s.cfg.Mode == CapSet && ready && s.dropCgroups(ctx)
+				// A daemon that never answered may not handle SIGTERM yet
+				// (it would sit out the whole grace period): no grace.
+				grace := StopGrace
+				if !ready {
+					grace = 0
+				}
+				_ = s.eng.ContainerStop(ctx, s.ID, grace)
+				if s.cfg.Mode == CapSet && !dropped {
 					s.cleanCgroups(ctx)
 				}
 			}
