@@ -2,8 +2,9 @@
 # test.sh: sets the machine up (scripts/setup.sh) and runs every test,
 # the real-daemon ones included: DBUILDER_REQUIRE_DOCKER makes a missing
 # daemon or image a failure instead of a skip. Extra arguments go to
-# `go test` (e.g. -run TestBuildReal). -count=1: results of tests that
-# talk to a daemon must never come from the test cache.
+# `go test` (e.g. -run TestBuildReal; the stress run is then skipped).
+# -count=1: results of tests that talk to a daemon must never come from the
+# test cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh </dev/null
@@ -15,3 +16,10 @@ if ! command -v sshd >/dev/null 2>&1 && [ ! -x /usr/sbin/sshd ] && is_root && is
 fi
 go vet ./...
 DBUILDER_REQUIRE_DOCKER=1 go test -count=1 -timeout 40m "$@" ./...
+# The cleanup stress test, small: SIGINTs, then SIGKILLs each followed at
+# once by gc, at random moments of a real 2-target build (run it by hand
+# with a larger N: scripts/stress/interrupts.sh 50).
+if [ $# -eq 0 ]; then
+	KEEP_CACHE=1 bash scripts/stress/interrupts.sh "${STRESS_TRIES:-2}" int
+	bash scripts/stress/interrupts.sh "${STRESS_TRIES:-2}" kill
+fi
