@@ -9,16 +9,18 @@ import (
 var families = map[string]Family{
 	"debian": {
 		Name: "debian", Format: "deb", Template: "deb.Dockerfile.tmpl", BuildScript: "build-deb.sh",
-		Toolchain: []string{"build-essential", "ca-certificates", "debhelper", "dpkg-dev", "fakeroot"},
+		// ccache: build-deb.sh compiles through it when CCACHE_DIR is set.
+		Toolchain: []string{"build-essential", "ca-certificates", "ccache", "debhelper", "dpkg-dev", "fakeroot"},
 	},
 	"redhat": {
 		Name: "redhat", Format: "rpm", Template: "dnf.Dockerfile.tmpl", BuildScript: "build-rpm.sh",
 		// findutils: build-rpm.sh collects the rpms with find; minimal images lack it.
+		// No ccache: EL has it only in EPEL; Fedora adds it in its Tools.
 		Toolchain: []string{"findutils", "gcc", "gzip", "make", "rpm-build", "rpmdevtools", "tar"},
 	},
 	"suse": {
 		Name: "suse", Format: "rpm", Template: "zypper.Dockerfile.tmpl", BuildScript: "build-rpm.sh",
-		Toolchain: []string{"findutils", "gcc", "gzip", "make", "rpm-build", "tar"},
+		Toolchain: []string{"ccache", "findutils", "gcc", "gzip", "make", "rpm-build", "tar"}, // ccache: Leap's OSS repository
 	},
 	// Test-only: real .rpm files from Debian's rpmbuild where no rpm mirror
 	// is reachable. Debian cannot resolve BuildRequires, so the image gets
@@ -26,13 +28,16 @@ var families = map[string]Family{
 	"rpm-on-debian": {
 		Name: "rpm-on-debian", Format: "rpm", DepsFormat: "deb",
 		Template: "rpm-on-debian.Dockerfile.tmpl", BuildScript: "build-rpm.sh", BuildEnv: []string{"RPMBUILD_NODEPS=1"},
-		Toolchain: []string{"build-essential", "ca-certificates", "rpm"},
+		Toolchain: []string{"build-essential", "ca-certificates", "ccache", "rpm"},
 	},
 }
 
 var (
 	dnf4 = []string{"dnf-plugins-core"} // builddep and config-manager for dnf4
-	dnf5 = []string{"dnf5-plugins"}     // builddep for dnf5 (Fedora 41+)
+	// Fedora's own repositories have ccache (EL has it only in EPEL); with
+	// dnf5-plugins for builddep on Fedora 41+.
+	fedoraDNF4 = []string{"ccache", "dnf-plugins-core"}
+	fedoraDNF5 = []string{"ccache", "dnf5-plugins"}
 )
 
 var distros = []Distro{
@@ -41,9 +46,9 @@ var distros = []Distro{
 	{Name: "debian:trixie", Family: "debian", Image: "debian:trixie"},
 	{Name: "ubuntu:22.04", Family: "debian", Image: "ubuntu:22.04"},
 	{Name: "ubuntu:24.04", Family: "debian", Image: "ubuntu:24.04"},
-	{Name: "fedora:40", Family: "redhat", Image: "fedora:40", Tools: dnf4},
-	{Name: "fedora:41", Family: "redhat", Image: "fedora:41", Tools: dnf5},
-	{Name: "fedora:42", Family: "redhat", Image: "fedora:42", Tools: dnf5},
+	{Name: "fedora:40", Family: "redhat", Image: "fedora:40", Tools: fedoraDNF4},
+	{Name: "fedora:41", Family: "redhat", Image: "fedora:41", Tools: fedoraDNF5},
+	{Name: "fedora:42", Family: "redhat", Image: "fedora:42", Tools: fedoraDNF5},
 	{Name: "centos:stream9", Family: "redhat", Image: "quay.io/centos/centos:stream9", Tools: dnf4, Repos: []string{"crb"}},
 	// The Rocky project's own images; Docker Hub's library/rockylinux lags behind.
 	{Name: "rockylinux:8", Family: "redhat", Image: "rockylinux/rockylinux:8", Tools: dnf4, Repos: []string{"powertools"}},

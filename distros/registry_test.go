@@ -3,6 +3,7 @@ package distros
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -69,5 +70,18 @@ func TestNames(t *testing.T) {
 	}
 	if _, _, ok := Lookup("debian:sid"); ok {
 		t.Error("Lookup found an unknown distro")
+	}
+}
+
+// ccache comes from each distro's own repositories: every family but
+// redhat has it in its toolchain; of redhat, only Fedora (EL has it in EPEL).
+func TestCcacheInToolchain(t *testing.T) {
+	for _, d := range All() {
+		f, _ := FamilyOf(d.Name)
+		has := slices.Contains(f.Toolchain, "ccache") || slices.Contains(d.Tools, "ccache")
+		want := f.Name != "redhat" || strings.HasPrefix(d.Name, "fedora:")
+		if has != want {
+			t.Errorf("%s: ccache in the toolchain is %v, want %v", d.Name, has, want)
+		}
 	}
 }

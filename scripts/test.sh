@@ -14,6 +14,11 @@ bash scripts/setup.sh </dev/null
 if ! command -v sshd >/dev/null 2>&1 && [ ! -x /usr/sbin/sshd ] && is_root && is_debian_like; then
 	apt_install openssh-server
 fi
+# Test-only: distros' TestScripts runs the build scripts on this host
+# (dpkg-buildpackage, rpmbuild, ccache), and shellchecks them.
+if is_root && is_debian_like; then
+	apt_install dpkg-dev debhelper rpm ccache shellcheck
+fi
 go vet ./...
 DBUILDER_REQUIRE_DOCKER=1 go test -count=1 -timeout 40m "$@" ./...
 # The cleanup stress test, small: SIGINTs, then SIGKILLs each followed at

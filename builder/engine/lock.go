@@ -20,7 +20,7 @@ func CreateLocked(ctx context.Context, e Containers, spec ContainerSpec, alive f
 	waiting, takeover func(holderRun string)) (string, error) {
 	said := false
 	for {
-		id, err := e.ContainerCreate(ctx, spec)
+		id, err := Create(ctx, e, spec)
 		if err == nil {
 			return id, nil
 		}

@@ -23,11 +23,33 @@ func RemoveContainer(e Containers, id string) error {
 	return Cleanup(func(ctx context.Context) error { return e.ContainerRemove(ctx, id) })
 }
 
+// CreateTimeout bounds one container create.
+const CreateTimeout = 2 * time.Minute
+
+// Create creates a container even if ctx ends meanwhile, and then removes
+// it again: a create cancelled half-way may have made the container on the
+// daemon without telling us its ID, which would leave it (and the volumes
+// it mounts) behind. Creating takes milliseconds, so ignoring a cancel for
+// that long costs nothing.
+func Create(ctx context.Context, e Containers, spec ContainerSpec) (string, error) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CreateTimeout)
+	defer cancel()
+	id, err := e.ContainerCreate(cctx, spec)
+	if err != nil {
+		return "", err
+	}
+	if ctx.Err() != nil {
+		RemoveContainer(e, id)
+		return "", ctx.Err()
+	}
+	return id, nil
+}
+
 // RunOnce runs a short-lived container to its end and returns its exit code
 // and output: create, prepare (copy files in; may be nil), start, wait,
 // logs, and always remove, even when ctx is cancelled.
 func RunOnce(ctx context.Context, e Containers, spec ContainerSpec, prepare func(ctx context.Context, id string) error) (int, []byte, error) {
-	id, err := e.ContainerCreate(ctx, spec)
+	id, err := Create(ctx, e, spec)
 	if err != nil {
 		return -1, nil, err
 	}

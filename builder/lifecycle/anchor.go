@@ -48,7 +48,7 @@ type Anchor struct {
 func StartAnchor(ctx context.Context, eng engine.Engine, image string, run ident.Run) (*Anchor, error) {
 	lb := run.Labels(labels.RoleAnchor, ident.Target{})
 	Self().Labels(lb)
-	id, err := eng.ContainerCreate(ctx, engine.ContainerSpec{
+	id, err := engine.Create(ctx, eng, engine.ContainerSpec{
 		Name: run.Anchor(), Image: image, Entrypoint: []string{"sh", "-c", anchorScript},
 		NetworkMode: "none", OpenStdin: true, AutoRemove: true, Labels: lb,
 	})

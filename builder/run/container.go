@@ -111,7 +111,7 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 // another build of the same target that holds its kept tree.
 func (r *runner) createBuild(ctx context.Context, spec engine.ContainerSpec, log *targetLog) (string, error) {
 	if !r.opt.Incremental {
-		return r.eng.ContainerCreate(ctx, spec)
+		return engine.Create(ctx, r.eng, spec)
 	}
 	return engine.CreateLocked(ctx, r.eng, spec, r.live.Alive,
 		func(run string) {

@@ -290,6 +290,33 @@ func TestFakeCancelCleansUp(t *testing.T) {
 	}
 }
 
+// TestFakeCancelDuringCreate: an interrupt that lands while a container is
+// being created (the stress test found a build container left behind, with
+// the socket volume it held) leaves nothing.
+func TestFakeCancelDuringCreate(t *testing.T) {
+	for _, role := range []string{labels.RoleBuild, labels.RoleSidecar, labels.RoleAnchor, labels.RoleProbe} {
+		t.Run(role, func(t *testing.T) {
+			f := newFake()
+			jobs := fakeJobs(t, fakeMatrix)
+			ctx, cancel := context.WithCancel(context.Background())
+			f.OnCreate = func(s engine.ContainerSpec) {
+				if s.Labels[labels.Role] == role {
+					cancel()
+				}
+			}
+			fakeBuild(t, ctx, f, jobs, t.TempDir(), nil)
+			if n := f.Names(); len(n) != 0 {
+				t.Errorf("containers left: %v", n)
+			}
+			for _, v := range f.VolumeNames() {
+				if !strings.HasPrefix(v, "dbuilder-cache-") {
+					t.Errorf("volume left: %s", v)
+				}
+			}
+		})
+	}
+}
+
 func TestFakeSidecarDeathFailsOnlyItsTarget(t *testing.T) {
 	f := newFake()
 	jobs := fakeJobs(t, fakeMatrix)

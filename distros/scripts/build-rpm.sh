@@ -1,8 +1,41 @@
 #!/bin/sh
 # Builds the one .spec at the top of /build/src into binary and source rpms
-# and leaves them in /build/out. Env: PARALLEL, the number of jobs (default
-# 1); RPMBUILD_NODEPS=1 skips the BuildRequires check (the rpm-on-debian
-# family: Debian cannot resolve rpm names, its image has build.deps.deb).
+# and leaves them in /build/out.
+#
+# Env:
+#   PARALLEL              the number of jobs (default 1).
+#   RPMBUILD_NODEPS=1     skips the BuildRequires check (the rpm-on-debian
+#                         family: Debian cannot resolve rpm names, its image
+#                         has build.deps.deb).
+#   CCACHE_DIR            when set and ccache is installed, gcc/cc/g++ run
+#                         through ccache (its masquerade directory goes first
+#                         in PATH) with CCACHE_BASEDIR=/build: paths under it
+#                         hash as relative ones, so a kept cache hits across
+#                         build directories (a -g compile also hashes its
+#                         directory unless the flags map it). EL images have
+#                         no ccache (it is in EPEL): no-op there. Unset:
+#                         nothing changes.
+#   DBUILDER_INCREMENTAL  1: keep _topdir in /build/work/rpmbuild (dbuilder
+#                         keeps /build/work between runs) and, once %prep has
+#                         made a tree there, build with -bb --noclean --noprep,
+#                         so make rebuilds only what changed and neither %prep
+#                         nor (after a successful build) %configure runs
+#                         again; no source rpm. This is for the
+#                         edit-build-test loop, NOT for release builds: files
+#                         deleted from the source stay in the kept tree, and
+#                         the built tree may carry state from earlier builds.
+#
+# Incremental builds, in detail. The first build runs %prep alone (rpmbuild
+# -bp), so a later run knows the tree is complete, then the rest with
+# --noprep. When dbuilder makes Source0 from the tree (no tarball next to the
+# spec), the tarball's NAME-VERSION directory is the tree, so later runs sync
+# the source into the built tree with cp -a (unchanged files keep their
+# mtimes). When the spec has Patch tags or Source0 lies next to the spec,
+# %prep makes the tree from those files: it is skipped only while they are
+# all unchanged, else it runs again (and the tree is built from scratch).
+# Once a build has succeeded, %configure is defined to only say it is
+# skipped, unless the spec changed since; %cmake, %meson and commands the
+# spec runs itself run again.
 set -eu
 me=build-rpm.sh
 nodeps=${RPMBUILD_NODEPS:-}
@@ -10,6 +43,11 @@ root=${DBUILDER_ROOT:-/build} # dbuilder's own tests point it elsewhere
 src=$root/src
 out=$root/out
 top=$root/rpmbuild
+incremental=
+if [ "${DBUILDER_INCREMENTAL:-}" = 1 ]; then
+	incremental=1
+	top=$root/work/rpmbuild
+fi
 jobs=${PARALLEL:-1}
 case $jobs in
 '' | *[!0-9]* | 0*)
@@ -17,6 +55,53 @@ case $jobs in
 	exit 2
 	;;
 esac
+
+# ccache: rpmbuild keeps PATH and CCACHE_* for its scriptlets.
+ccache_before=
+if [ -n "${CCACHE_DIR:-}" ]; then
+	masq=
+	for d in /usr/lib64/ccache /usr/lib/ccache; do
+		if [ -x "$d/gcc" ] || [ -x "$d/cc" ]; then
+			masq=$d
+			break
+		fi
+	done
+	if ! command -v ccache >/dev/null 2>&1; then
+		echo "ccache: off (CCACHE_DIR is set but ccache is not installed)"
+	elif [ -z "$masq" ]; then
+		echo "ccache: off (no masquerade directory /usr/lib64/ccache or /usr/lib/ccache)"
+	else
+		# Debian's update-ccache-symlinks links cc and c++ only if they
+		# existed when it ran, which an image that installs gcc and ccache
+		# at once can miss; make's default CC is cc: link them here then.
+		extra=
+		for n in cc c++; do
+			if [ ! -e "$masq/$n" ] && command -v "$n" >/dev/null 2>&1; then
+				extra=${extra:-$(mktemp -d)}
+				ln -s "$(command -v ccache)" "$extra/$n"
+			fi
+		done
+		mkdir -p "$CCACHE_DIR"
+		CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+		PATH=${extra:+$extra:}$masq:$PATH
+		export CCACHE_DIR CCACHE_BASEDIR PATH
+		ccache_before=$(ccache --print-stats 2>/dev/null) || ccache_before=none
+		echo "ccache: on (CCACHE_DIR=$CCACHE_DIR)"
+	fi
+fi
+
+# ccache_stat NAME STATS: one counter of `ccache --print-stats` output (0 if absent).
+ccache_stat() { printf '%s\n' "$2" | awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }'; }
+ccache_report() {
+	[ -n "$ccache_before" ] && [ "$ccache_before" != none ] || return 0
+	after=$(ccache --print-stats 2>/dev/null) || return 0
+	hits=0
+	for k in direct_cache_hit preprocessed_cache_hit; do
+		hits=$((hits + $(ccache_stat "$k" "$after") - $(ccache_stat "$k" "$ccache_before")))
+	done
+	misses=$(($(ccache_stat cache_miss "$after") - $(ccache_stat cache_miss "$ccache_before")))
+	echo "ccache: $hits hits, $misses misses in this build"
+}
 
 cd "$src"
 set -- ./*.spec
@@ -35,10 +120,75 @@ tarball=$(rpmspec -P "$spec" | sed -n 's/^[Ss]ource0\{0,1\}:[[:space:]]*//p' | h
 tarball=${tarball##*/}
 tarball=${tarball:-$name-$version.tar.gz}
 
+# builttree: the NAME-VERSION directory %setup made under BUILD (rpm < 4.20,
+# then 4.20+), or nothing.
+builttree() {
+	for d in "$top/BUILD/$name-$version" "$top/BUILD/$name-$version"-*-build/"$name-$version"; do
+		if [ -d "$d" ]; then
+			printf '%s\n' "$d"
+			return
+		fi
+	done
+}
+
+stage=-ba
+noprep=
+skipconf=
+state=$top/.dbuilder # markers: prepared (%prep done), built (a build succeeded)
+if [ -n "$incremental" ]; then
+	stage=-bb
+	tree=$(builttree)
+	reuse=
+	if ! rpmbuild --help 2>/dev/null | grep -q -- --noprep; then
+		echo "incremental: this rpmbuild has no --noprep: %prep runs every time"
+	elif [ -z "$tree" ] || [ ! -f "$state/prepared" ]; then
+		:
+	elif [ ! -f "$tarball" ] && ! rpmspec -P "$spec" | grep -Eiq '^patch[0-9]*:'; then
+		reuse=1
+	else
+		# %prep made the tree from the files next to the spec.
+		changed=
+		for f in ./* ./.[!.]*; do
+			if [ -f "$f" ] && ! cmp -s "$f" "$top/SOURCES/${f#./}"; then
+				changed=${f#./}
+				break
+			fi
+		done
+		if [ -z "$changed" ]; then
+			reuse=1
+		else
+			echo "incremental: $changed changed, and %prep makes the tree from the files next to $spec (patches or Source0): preparing it again"
+		fi
+	fi
+	if [ -n "$reuse" ]; then
+		echo "incremental: reusing the built tree in $tree"
+		noprep=--noprep
+		if [ ! -f "$tarball" ]; then
+			cp -a "$src/." "$tree/"
+		fi
+		if [ -f "$state/built" ]; then
+			if [ -n "$(find "$spec" -newer "$state/built")" ]; then
+				echo "incremental: $spec changed since the last build: %configure runs again"
+			else
+				skipconf=1
+			fi
+		fi
+	else
+		echo "incremental: first build in $top/BUILD"
+		rm -rf "$state"
+	fi
+	mkdir -p "$state"
+	echo "incremental: no source rpm (rpmbuild -bb)"
+	# No packages of earlier runs in the output.
+	if [ -d "$top/RPMS" ]; then
+		find "$top/RPMS" -type f -name '*.rpm' -exec rm -f {} +
+	fi
+fi
+
 mkdir -p "$out" "$top/SOURCES" "$top/SPECS" "$top/BUILD" "$top/RPMS" "$top/SRPMS"
 # Files next to the spec (Source1, Patch0, or a vendored Source0) go to SOURCES.
 find . -maxdepth 1 -type f -exec cp -p {} "$top/SOURCES/" \;
-if [ ! -f "$tarball" ]; then
+if [ ! -f "$tarball" ] && [ -z "$noprep" ]; then
 	case $tarball in
 	*.tar | *.tar.gz | *.tgz | *.tar.xz | *.tar.bz2 | *.tar.zst) ;;
 	*)
@@ -50,12 +200,32 @@ if [ ! -f "$tarball" ]; then
 	tar --exclude-vcs --transform "s|^\\.|$name-$version|S" -caf "$top/SOURCES/$tarball" .
 fi
 
-# --noclean keeps the built tree: test.command runs there (see builtdir below).
-rpmbuild -ba --noclean ${nodeps:+--nodeps} \
-	--define "_topdir $top" \
-	--define "_smp_mflags -j$jobs" \
-	--define "_smp_build_ncpus $jobs" \
-	"$spec"
+# rpmbuild ARGS...: rpmbuild with the options every run uses.
+rpmbuild_() {
+	rpmbuild "$@" ${nodeps:+--nodeps} \
+		--define "_topdir $top" \
+		--define "_smp_mflags -j$jobs" \
+		--define "_smp_build_ncpus $jobs" \
+		"$spec"
+}
+if [ -n "$incremental" ] && [ -z "$noprep" ] && rpmbuild --help 2>/dev/null | grep -q -- --noprep; then
+	# %prep on its own, so that the next run knows it finished.
+	rpmbuild_ -bp --noclean
+	touch "$state/prepared"
+	noprep=--noprep
+fi
+# --noclean keeps the built tree: test.command runs there (see builtdir
+# below), and an incremental build goes on from it. After a successful
+# incremental build, %configure only says it is skipped.
+if [ -n "$skipconf" ]; then
+	rpmbuild_ "$stage" --noclean ${noprep:+"$noprep"} \
+		--define 'configure echo "%%configure: skipped (dbuilder incremental build: configured by an earlier build)"; :'
+else
+	rpmbuild_ "$stage" --noclean ${noprep:+"$noprep"}
+fi
+if [ -n "$incremental" ]; then
+	touch "$state/built"
+fi
 
 find "$top/RPMS" "$top/SRPMS" -type f -name '*.rpm' -exec cp -p {} "$out/" \;
 n=$(find "$out" -maxdepth 1 -name '*.rpm' | wc -l)
@@ -63,13 +233,12 @@ if [ "$n" -eq 0 ]; then
 	echo "$me: rpmbuild succeeded but made no .rpm under $top" >&2
 	exit 1
 fi
-# Tell dbuilder where the tree was built (rpm < 4.20, then 4.20+); without
-# it, test.command runs in $src.
-for d in "$top/BUILD/$name-$version" "$top/BUILD/$name-$version"-*-build/"$name-$version"; do
-	if [ -d "$d" ]; then
-		printf '%s\n' "$d" >"$root/builtdir"
-		break
-	fi
-done
-[ -f "$root/builtdir" ] || echo "$me: note: no $name-$version directory under $top/BUILD; tests will run in $src" >&2
+# Tell dbuilder where the tree was built; without it, test.command runs in $src.
+tree=$(builttree)
+if [ -n "$tree" ]; then
+	printf '%s\n' "$tree" >"$root/builtdir"
+else
+	echo "$me: note: no $name-$version directory under $top/BUILD; tests will run in $src" >&2
+fi
+ccache_report
 echo "$me: $n package(s) in $out"

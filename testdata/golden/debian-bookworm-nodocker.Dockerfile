@@ -3,16 +3,18 @@
 FROM debian:bookworm
 ARG DEBIAN_FRONTEND=noninteractive
 
-# packaging toolchain: the same for every package built on this distro
-RUN apt-get update \
- && apt-get install -y --no-install-recommends build-essential ca-certificates debhelper dpkg-dev fakeroot \
- && apt-get clean && rm -rf /var/lib/apt/lists/*
+# packaging toolchain: the same for every package built on this distro. apt's
+# lists and the packages it downloads stay in BuildKit cache mounts that every
+# image of this base shares, never in a layer; the official images'
+# apt.conf.d/*-clean would delete the packages after each install.
+RUN --mount=type=cache,id=dbuilder/debian:bookworm/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/debian:bookworm/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked rm -f /etc/apt/apt.conf.d/*-clean \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends build-essential ca-certificates ccache debhelper dpkg-dev fakeroot
 
 # the package's own build dependencies, read from its debian/control
 COPY debian/control /dbuilder/meta/debian/control
-RUN apt-get update \
- && apt-get build-dep -y --no-install-recommends /dbuilder/meta \
- && apt-get clean && rm -rf /var/lib/apt/lists/*
+RUN --mount=type=cache,id=dbuilder/debian:bookworm/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/debian:bookworm/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked apt-get update \
+ && apt-get build-dep -y --no-install-recommends /dbuilder/meta
 
 WORKDIR /build
 LABEL io.dbuilder.distro="debian:bookworm" io.dbuilder.managed="true" io.dbuilder.role="builder-image" io.dbuilder.target="debian-bookworm-nodocker"

@@ -3,10 +3,12 @@
 FROM debian:bookworm
 ARG DEBIAN_FRONTEND=noninteractive
 
-# packaging toolchain: Debian's rpm package brings rpmbuild
-RUN apt-get update \
- && apt-get install -y --no-install-recommends build-essential ca-certificates rpm \
- && apt-get clean && rm -rf /var/lib/apt/lists/*
+# packaging toolchain: Debian's rpm package brings rpmbuild. apt's lists and
+# the packages it downloads stay in BuildKit cache mounts (as for Debian
+# targets on this base), never in a layer.
+RUN --mount=type=cache,id=dbuilder/debian:bookworm/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/debian:bookworm/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked rm -f /etc/apt/apt.conf.d/*-clean \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends build-essential ca-certificates ccache rpm
 
 # the docker CLI, for tests that talk to the target's own daemon; it comes
 # with the C library it was linked against, so it runs on any distro
@@ -15,9 +17,8 @@ RUN ln -sf /opt/dbuilder-cli/docker /usr/local/bin/docker
 
 # apt cannot resolve the spec's BuildRequires: install build.deps.deb instead
 # (the build runs rpmbuild --nodeps)
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libmariadb-dev pkgconf \
- && apt-get clean && rm -rf /var/lib/apt/lists/*
+RUN --mount=type=cache,id=dbuilder/debian:bookworm/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/debian:bookworm/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked apt-get update \
+ && apt-get install -y --no-install-recommends libmariadb-dev pkgconf
 
 WORKDIR /build
 LABEL io.dbuilder.distro="debian-rpm:bookworm" io.dbuilder.managed="true" io.dbuilder.role="builder-image" io.dbuilder.target="debian-rpm-bookworm"

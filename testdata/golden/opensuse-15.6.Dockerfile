@@ -2,9 +2,11 @@
 # builder image for target opensuse-15.6: opensuse:15.6 (suse family)
 FROM opensuse/leap:15.6
 
-# packaging toolchain: the same for every package built on this distro
-RUN zypper --non-interactive install --no-recommends findutils gcc gzip make rpm-build tar \
- && zypper clean --all
+# packaging toolchain: the same for every package built on this distro.
+# zypper's metadata and the packages it downloads (--keep-packages) stay in a
+# BuildKit cache mount that every image of this base shares, never in a layer.
+RUN --mount=type=cache,id=dbuilder/opensuse/leap:15.6/var/cache/zypp,target=/var/cache/zypp,sharing=locked zypper --non-interactive modifyrepo --all --keep-packages \
+ && zypper --non-interactive install --no-recommends ccache findutils gcc gzip make rpm-build tar
 
 # the docker CLI, for tests that talk to the target's own daemon; it comes
 # with the C library it was linked against, so it runs on any distro
@@ -14,12 +16,11 @@ RUN ln -sf /opt/dbuilder-cli/docker /usr/local/bin/docker
 # the package's own build dependencies, read from its spec; zypper has no
 # builddep, so rpmspec lists them ("cmake >= 3" becomes one word "cmake>=3")
 COPY hellodb.spec /dbuilder/meta/hellodb.spec
-RUN set -f \
+RUN --mount=type=cache,id=dbuilder/opensuse/leap:15.6/var/cache/zypp,target=/var/cache/zypp,sharing=locked set -f \
  && deps=$(rpmspec -q --buildrequires /dbuilder/meta/hellodb.spec) \
  && deps=$(printf '%s\n' "$deps" | tr -d ' ') \
  && if [ -n "$deps" ]; then zypper --non-interactive install --no-recommends $deps; fi \
- && zypper --non-interactive install --no-recommends mariadb-connector-c-devel 'pkgconfig(zlib)' \
- && zypper clean --all
+ && zypper --non-interactive install --no-recommends mariadb-connector-c-devel 'pkgconfig(zlib)'
 
 WORKDIR /build
 LABEL io.dbuilder.distro="opensuse:15.6" io.dbuilder.managed="true" io.dbuilder.role="builder-image" io.dbuilder.target="opensuse-15.6"

@@ -3,10 +3,13 @@
 FROM ubuntu:24.04
 ARG DEBIAN_FRONTEND=noninteractive
 
-# packaging toolchain: the same for every package built on this distro
-RUN apt-get update \
- && apt-get install -y --no-install-recommends build-essential ca-certificates debhelper dpkg-dev fakeroot \
- && apt-get clean && rm -rf /var/lib/apt/lists/*
+# packaging toolchain: the same for every package built on this distro. apt's
+# lists and the packages it downloads stay in BuildKit cache mounts that every
+# image of this base shares, never in a layer; the official images'
+# apt.conf.d/*-clean would delete the packages after each install.
+RUN --mount=type=cache,id=dbuilder/ubuntu:24.04/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/ubuntu:24.04/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked rm -f /etc/apt/apt.conf.d/*-clean \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends build-essential ca-certificates ccache debhelper dpkg-dev fakeroot
 
 # the docker CLI, for tests that talk to the target's own daemon; it comes
 # with the C library it was linked against, so it runs on any distro
@@ -15,10 +18,9 @@ RUN ln -sf /opt/dbuilder-cli/docker /usr/local/bin/docker
 
 # the package's own build dependencies, read from its debian/control
 COPY debian/control /dbuilder/meta/debian/control
-RUN apt-get update \
+RUN --mount=type=cache,id=dbuilder/ubuntu:24.04/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/ubuntu:24.04/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked apt-get update \
  && apt-get build-dep -y --no-install-recommends /dbuilder/meta \
- && apt-get install -y --no-install-recommends libmariadb-dev pkgconf \
- && apt-get clean && rm -rf /var/lib/apt/lists/*
+ && apt-get install -y --no-install-recommends libmariadb-dev pkgconf
 
 WORKDIR /build
 LABEL io.dbuilder.distro="ubuntu:24.04" io.dbuilder.managed="true" io.dbuilder.role="builder-image" io.dbuilder.target="ubuntu-24.04"

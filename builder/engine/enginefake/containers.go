@@ -14,10 +14,21 @@ import (
 	"github.com/dbuilder/dbuilder/builder/labels"
 )
 
+// ContainerCreate creates the container and only then looks at ctx, as a
+// real daemon may: a cancelled create can leave a container whose ID the
+// caller never learns.
 func (f *Fake) ContainerCreate(ctx context.Context, s engine.ContainerSpec) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
+	if f.OnCreate != nil {
+		f.OnCreate(s)
 	}
+	id, err := f.create(s)
+	if err == nil && ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	return id, err
+}
+
+func (f *Fake) create(s engine.ContainerSpec) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.images[s.Image]; !ok {

@@ -44,6 +44,8 @@ type Fake struct {
 	// OnStart picks a started container's behavior; nil (or a nil result)
 	// means the default for its role (see defaultBehavior).
 	OnStart func(c *Container) Behavior
+	// OnCreate is called as a container is about to be created.
+	OnCreate func(spec engine.ContainerSpec)
 	// OnExec answers an exec; nil answers 0.
 	OnExec func(c *Container, cmd []string) int
 	// BuildErr, when set, fails image builds.
