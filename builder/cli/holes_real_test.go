@@ -60,7 +60,7 @@ func TestKilledTestLeftoversReal(t *testing.T) {
 	if !strings.Contains(p2.output(), "removed what an earlier run left in the target's daemon: [container db]") {
 		t.Errorf("the rerun did not say it cleared the inner daemon:\n%s", p2.output())
 	}
-	vols, _ := eng.VolumeList(context.Background(), map[string]string{"io.dbuilder.matrix": "libsigc++"})
+	vols, _ := eng.VolumeList(context.Background(), map[string]string{"io.dbuilder.matrix": "libsigc++", "io.dbuilder.role": "cache"})
 	if len(vols) != 1 || vols[0].Name != ident.ForTarget("libsigc++", "debian-bookworm").Cache {
 		t.Errorf("cache volumes of libsigc++: %v", vols)
 	}
