@@ -59,7 +59,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return UsageError{fmt.Errorf("--memory: %w", err)}
 	}
 	sc := sidecarImage(f.sidecarImage)
-	_, jobs, err := loadJobs(f.file, f.distro, sc)
+	m, jobs, err := loadJobs(f.file, f.distro, sc)
 	if err != nil {
 		return err
 	}
@@ -72,6 +72,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return UsageError{err}
 	}
 	defer eng.Close()
+	if jobs, err = forDaemon(ctx, eng, m, jobs, sc); err != nil {
+		return err
+	}
 
 	started, id := time.Now(), ident.NewRun(Version)
 	results, err := run.Build(ctx, eng, jobs, run.Options{

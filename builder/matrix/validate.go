@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dbuilder/dbuilder/builder/names"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 // checker validates a decoded File and expands it, reporting problems at
@@ -144,6 +145,8 @@ func (c *checker) axes(axes Axes) bool {
 			seen[v] = i
 			if a.Name == "distro" {
 				ok = c.distro(vp, v) && ok
+			} else if a.Name == "arch" {
+				ok = c.arch(vp, v) && ok
 			} else if len(v) > maxValueLen || !axisValue.MatchString(v) {
 				c.at(c.spots.val(vp), "%s: invalid value %s (use letters, digits and . _ : / + -, starting with a letter or digit, at most %d characters)", vp, names.Quote(v), maxValueLen)
 				ok = false
@@ -168,6 +171,23 @@ func (c *checker) distro(p, v string) bool {
 	}
 	known := c.reg.Names()
 	c.at(c.spots.val(p), "%s: unknown distro %s%s (known: %s)", p, names.Quote(v), didYouMean(v, known), strings.Join(known, ", "))
+	return false
+}
+
+// arch checks a value of the arch axis: the target's platform, by its
+// Debian name.
+func (c *checker) arch(p, v string) bool {
+	if a, ok := distros.LookupArch(v); ok && a.Name == v {
+		return true
+	}
+	known := distros.ArchNames()
+	hint := ""
+	if a, ok := distros.LookupArch(v); ok {
+		hint = "; did you mean " + a.Name + "? (the arch axis takes Debian's names)"
+	} else {
+		hint = didYouMean(v, known)
+	}
+	c.at(c.spots.val(p), "%s: unknown architecture %s%s (known: %s)", p, names.Quote(v), hint, strings.Join(known, ", "))
 	return false
 }
 

@@ -26,7 +26,6 @@ func Preflight(ctx context.Context, eng engine.Engine, info engine.Info, jobs []
 	if err := writable(opt.OutputDir); err != nil {
 		errs = append(errs, err)
 	}
-	native := NormalizeArch(info.Arch)
 	seen := map[string]bool{}
 	need := func(ref, why, fix string) {
 		if seen[ref] {
@@ -42,14 +41,17 @@ func Preflight(ctx context.Context, eng engine.Engine, info engine.Info, jobs []
 		}
 	}
 	for _, j := range jobs {
-		if j.Arch != "" && NormalizeArch(j.Arch) != native {
-			errs = append(errs, fmt.Errorf("target %s: arch %s is not the architecture of the daemon at %s (%s); dbuilder builds only for the daemon's own architecture for now: drop %s from the arch axis, or run it against a %s daemon",
-				j.Name(), j.Arch, eng.Endpoint(), native, j.Arch, j.Arch))
+		fix := "docker pull it, or for Debian suites run: bash scripts/make-images.sh"
+		if j.Foreign {
+			fix = fmt.Sprintf("docker pull it, or for Debian suites run: DBUILDER_ARCHES=%s bash scripts/setup.sh", j.Arch)
 		}
-		need(j.Distro.Image, "base image", "docker pull it, or for Debian suites run: bash scripts/make-images.sh")
+		need(j.Distro.Image, "base image", fix)
 		for _, p := range j.Target.Test.Preload {
 			need(p, "preload image", "build or pull it on the host daemon first (test.preload copies it from there)")
 		}
+	}
+	if len(errs) == 0 {
+		errs = append(errs, checkArches(ctx, eng, info, jobs, opt.Run.Version)...)
 	}
 	if len(errs) > 0 {
 		return InputError{errors.Join(errs...)}
@@ -68,22 +70,4 @@ func writable(dir string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
-}
-
-// NormalizeArch maps kernel and daemon architecture names to Debian's
-// (x86_64 -> amd64, aarch64 -> arm64), the names the arch axis uses.
-func NormalizeArch(a string) string {
-	switch a {
-	case "x86_64", "x86-64":
-		return "amd64"
-	case "aarch64", "arm64/v8":
-		return "arm64"
-	case "armv7l", "armhf", "arm":
-		return "armhf"
-	case "i386", "i686", "386":
-		return "i386"
-	case "ppc64le":
-		return "ppc64el"
-	}
-	return a
 }

@@ -25,6 +25,8 @@ type Report struct {
 type TargetReport struct {
 	Name       string       `json:"name"`
 	Distro     string       `json:"distro"`
+	Arch       string       `json:"arch"`
+	Emulated   bool         `json:"emulated"`
 	Result     string       `json:"result"` // ok, cached, failed, cancelled
 	FailedStep string       `json:"failed_step,omitempty"`
 	Error      string       `json:"error,omitempty"`
@@ -56,7 +58,7 @@ func NewReport(run, version, endpoint string, started time.Time, results []Resul
 	rep := Report{Run: run, Version: version, Endpoint: endpoint, Started: started.UTC(), Finished: time.Now().UTC(), Targets: []TargetReport{}}
 	for _, r := range results {
 		t := TargetReport{
-			Name: r.Target, Distro: r.Distro, Result: resultName(r), FailedStep: r.Step,
+			Name: r.Target, Distro: r.Distro, Arch: r.Arch, Emulated: r.Emulated, Result: resultName(r), FailedStep: r.Step,
 			Seconds: r.Duration.Seconds(), Steps: []StepReport{}, Log: r.Log, Artifacts: []Artifact{},
 			Cache: CacheReport{BuilderImage: r.BuilderImage, BuilderImageReused: r.BuilderImageReused,
 				PreloadCopied: orNone(r.Preloaded), PreloadReused: orNone(r.PreloadReused)},

@@ -46,6 +46,8 @@ type Options struct {
 type Result struct {
 	Target    string
 	Distro    string
+	Arch      string // Debian's name
+	Emulated  bool   // the build ran that architecture's userland through emulation
 	OK        bool
 	Cancelled bool
 	Step      string // where it failed
@@ -217,7 +219,7 @@ func (r *runner) cached(ctx context.Context, j plan.Job) (Result, bool) {
 	if err != nil || rec.Key != key {
 		return Result{}, false
 	}
-	res := Result{Target: j.Name(), Distro: j.Target.Distro, OK: true, Dir: dir, Cached: &rec,
+	res := Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, OK: true, Dir: dir, Cached: &rec,
 		Log: filepath.Join(dir, logName), BuilderImage: j.ImageTag, BuilderImageReused: true}
 	for _, a := range rec.Artifacts {
 		res.Artifacts = append(res.Artifacts, a.Name)
