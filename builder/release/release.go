@@ -24,6 +24,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
+	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/run"
 )
@@ -81,8 +82,9 @@ func (o *Outcome) Failed() int {
 type releaser struct {
 	eng   engine.Engine
 	opt   Options
-	tools string
-	out   *console
+	tools  string
+	out    *console
+	signed bool // the repositories will be signed
 }
 
 // Release checks the targets that built (built[i] is jobs[i]'s result) and
@@ -96,7 +98,7 @@ func Release(ctx context.Context, eng engine.Engine, jobs []plan.Job, built []ru
 	if opt.Jobs < 1 {
 		opt.Jobs = 1
 	}
-	r := &releaser{eng: eng, opt: opt, tools: ToolsRef(opt.Run.Version), out: &console{w: opt.Stdout}}
+	r := &releaser{eng: eng, opt: opt, tools: ToolsRef(opt.Run.Version), out: &console{w: opt.Stdout}, signed: opt.Key != nil}
 	var key *signingKey
 	if opt.Key != nil {
 		k, err := parseKey(opt.Key)
@@ -189,13 +191,13 @@ func (r *releaser) target(ctx context.Context, j plan.Job, b run.Result, second 
 	}
 	rep.Verified = true
 
-	if j.Target.Release.Lint != "off" {
+	if j.Target.Release.Lint != matrix.LintOff {
 		findings, err := r.lint(ctx, j, b.Dir, pkgs, log)
 		rep.Lint = findings
 		if err != nil {
 			return fail(StepLint, err)
 		}
-		if errs := countErrors(findings); errs > 0 && j.Target.Release.Lint == "error" {
+		if errs := countErrors(findings); errs > 0 && j.Target.Release.Lint == matrix.LintError {
 			return fail(StepLint, fmt.Errorf("%d lint error(s) and release.lint is error", errs))
 		}
 	} else {

@@ -91,6 +91,6 @@ done) >/release/SHA256SUMS.tmp
 mv /release/SHA256SUMS.tmp "$out/SHA256SUMS"
 if [ -n "$fpr" ]; then
 	gpgs --armor --detach-sign -o "$out/SHA256SUMS.asc" "$out/SHA256SUMS"
-	gpg --batch --verify "$out/SHA256SUMS.asc" "$out/SHA256SUMS"
+	gpg --batch --verify "$out/SHA256SUMS.asc" "$out/SHA256SUMS" 2>&1
 fi
 echo "$me: $(wc -l <"$out/SHA256SUMS") file(s) in SHA256SUMS"
