@@ -110,9 +110,11 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	release.Summary(stdout, jobs, o)
-	failed := o.Failed()
-	if failed > 0 || (o.Repos != nil && o.Repos.Error != "") {
+	if failed := o.Failed(); failed > 0 {
 		return FailedError{fmt.Sprintf("release: %d of %d target(s) failed; no repositories were made", failed, len(jobs))}
+	}
+	if o.Repos != nil && o.Repos.Error != "" {
+		return FailedError{"release: every target passed, but " + o.Repos.Error}
 	}
 	if key == nil {
 		fmt.Fprintf(stdout, "\nall %d target(s) released; the repositories in %s are UNSIGNED\n", len(jobs), filepath.Join(out, release.RepoDir))

@@ -80,8 +80,8 @@ func (o *Outcome) Failed() int {
 
 // releaser holds what the targets of one release share.
 type releaser struct {
-	eng   engine.Engine
-	opt   Options
+	eng    engine.Engine
+	opt    Options
 	tools  string
 	out    *console
 	signed bool // the repositories will be signed

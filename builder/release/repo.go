@@ -207,6 +207,10 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 	if err != nil {
 		return err
 	}
+	// A repository is there to be served: readable by all, like its files.
+	if err := os.Chmod(stage.Dir, 0o755); err != nil {
+		return err
+	}
 	if err := stage.Publish(); err != nil {
 		return err
 	}

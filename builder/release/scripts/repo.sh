@@ -66,7 +66,9 @@ while read -r kind name suite; do
 		mkdir -p "$r"
 		cp "$in/$name"/*.rpm "$r/"
 		if [ -n "$fpr" ]; then
-			rpmsign --define "_gpg_name $fpr" --define "_gpg_sign_cmd_extra_args --batch --pinentry-mode error" --addsign "$r"/*.rpm
+			# Debian's rpm looks for gpg2 by default.
+			rpmsign --define "__gpg $(command -v gpg)" --define "_gpg_name $fpr" \
+				--define "_gpg_sign_cmd_extra_args --batch --pinentry-mode error" --addsign "$r"/*.rpm
 		fi
 		# After signing: the repodata records the signed files' checksums.
 		createrepo_c --quiet "$r"
