@@ -31,6 +31,7 @@ import (
 
 // Steps of a target's release, as report.json names them.
 const (
+	StepBuild        = "build" // the build failed: nothing to release
 	StepVerify       = "verify"
 	StepLint         = "lint"
 	StepReproducible = "reproducible"
@@ -137,7 +138,7 @@ func Release(ctx context.Context, eng engine.Engine, jobs []plan.Job, built []ru
 	g.SetLimit(opt.Jobs)
 	for i, j := range jobs {
 		if !built[i].OK {
-			o.Targets[i] = run.ReleaseReport{FailedStep: "build", Error: "the build failed; nothing to release", Lint: []run.LintFinding{}, Checksums: []run.Artifact{}, LintMode: j.Target.Release.Lint}
+			o.Targets[i] = run.ReleaseReport{FailedStep: StepBuild, Error: "the build failed; nothing to release", Lint: []run.LintFinding{}, Checksums: []run.Artifact{}, LintMode: j.Target.Release.Lint}
 			continue
 		}
 		g.Go(func() error {

@@ -119,11 +119,25 @@ func newFake() *enginefake.Fake {
 	return f
 }
 
+// onStart sets f's behaviors: the repository container (sleep) runs until
+// it is removed, others do what b says (nil: exit 0).
+func onStart(f *enginefake.Fake, b func(c *enginefake.Container) enginefake.Behavior) {
+	f.OnStart = func(c *enginefake.Container) enginefake.Behavior {
+		if len(c.Spec.Entrypoint) > 0 && c.Spec.Entrypoint[0] == "sleep" {
+			return func(c *enginefake.Container, stop <-chan struct{}) int { <-stop; return 0 }
+		}
+		if b != nil {
+			return b(c)
+		}
+		return nil
+	}
+}
+
 // A verify that fails fails the target with the package manager's words
 // in its log, and no repository is made.
 func TestFakeVerifyFails(t *testing.T) {
 	f := newFake()
-	f.OnStart = func(c *enginefake.Container) enginefake.Behavior {
+	onStart(f, func(c *enginefake.Container) enginefake.Behavior {
 		if _, ok := c.Files["/release/verify.sh"]; ok {
 			return func(c *enginefake.Container, stop <-chan struct{}) int {
 				c.Log(" hellodb : Depends: libnothing but it is not installable")
@@ -132,7 +146,7 @@ func TestFakeVerifyFails(t *testing.T) {
 			}
 		}
 		return nil
-	}
+	})
 	o, out, console := fakeRelease(t, f, Options{}, "")
 	r := o.Targets[0]
 	if r.OK || r.FailedStep != StepVerify || r.Verified {
@@ -158,7 +172,7 @@ func TestFakeLintModes(t *testing.T) {
 	for mode, wantOK := range map[string]bool{"error": false, "warn": true} {
 		t.Run(mode, func(t *testing.T) {
 			f := newFake()
-			f.OnStart = func(c *enginefake.Container) enginefake.Behavior {
+			onStart(f, func(c *enginefake.Container) enginefake.Behavior {
 				if strings.Contains(string(c.Files["/release/run.sh"]), "lintian") {
 					return func(c *enginefake.Container, stop <-chan struct{}) int {
 						c.Out["lint.txt"] = []byte("E: hellodb: some-error\nW: hellodb: some-warning\n")
@@ -166,7 +180,7 @@ func TestFakeLintModes(t *testing.T) {
 					}
 				}
 				return nil
-			}
+			})
 			f.OnExec = func(c *enginefake.Container, cmd []string) int { return 1 } // repo.sh
 			o, _, _ := fakeRelease(t, f, Options{}, mode)
 			r := o.Targets[0]
@@ -183,6 +197,7 @@ func TestFakeLintModes(t *testing.T) {
 func TestFakeKeyHandling(t *testing.T) {
 	for _, signed := range []bool{false, true} {
 		f := newFake()
+		onStart(f, nil)
 		var execs []string
 		f.OnExec = func(c *enginefake.Container, cmd []string) int {
 			execs = append(execs, strings.Join(cmd, " "))
