@@ -119,11 +119,12 @@ func newFake() *enginefake.Fake {
 	return f
 }
 
-// onStart sets f's behaviors: the repository container (sleep) runs until
-// it is removed, others do what b says (nil: exit 0).
+// onStart sets f's behaviors: the repository container runs until it is
+// removed, others do what b says (nil: exit 0).
 func onStart(f *enginefake.Fake, b func(c *enginefake.Container) enginefake.Behavior) {
 	f.OnStart = func(c *enginefake.Container) enginefake.Behavior {
-		if len(c.Spec.Entrypoint) > 0 && c.Spec.Entrypoint[0] == "sleep" {
+		if c.Spec.OpenStdin { // the repository container
+
 			return func(c *enginefake.Container, stop <-chan struct{}) int { <-stop; return 0 }
 		}
 		if b != nil {

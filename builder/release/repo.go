@@ -170,9 +170,12 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 	if key != nil {
 		env = append(env, "GNUPGHOME="+gnupgHome)
 	}
+	// Its main process reads stdin, which stays attached to this process:
+	// if dbuilder dies (even SIGKILL), stdin ends, the container stops
+	// (and with it the tmpfs holding the key) and removes itself.
 	id, err := engine.Create(ctx, r.eng, engine.ContainerSpec{
-		Image: r.tools, Entrypoint: []string{"sleep"}, Cmd: []string{"1800"}, Env: env, WorkingDir: Dir,
-		NetworkMode: "none", Labels: r.opt.Run.Labels(labels.RoleRelease, ident.Target{}),
+		Image: r.tools, Entrypoint: []string{"sh", "-c", "exec timeout 1800 cat >/dev/null"}, Env: env, WorkingDir: Dir,
+		NetworkMode: "none", OpenStdin: true, AutoRemove: true, Labels: r.opt.Run.Labels(labels.RoleRelease, ident.Target{}),
 	})
 	if err != nil {
 		return err
@@ -181,6 +184,11 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 	if err := copyIn(ctx, r.eng, id, repoScript, files, map[string][]byte{"repos.txt": []byte(lines.String())}); err != nil {
 		return err
 	}
+	stdin, err := r.eng.ContainerAttachStdin(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer stdin.Close()
 	if err := r.eng.ContainerStart(ctx, id); err != nil {
 		return err
 	}
