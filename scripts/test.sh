@@ -21,6 +21,10 @@ fi
 if is_root && is_debian_like; then
 	apt_install dpkg-dev debhelper rpm ccache shellcheck
 fi
+# Test-only: the release tests make a throwaway signing key with gpg.
+if ! command -v gpg >/dev/null 2>&1 && is_root && is_debian_like; then
+	apt_install gnupg
+fi
 go vet ./...
 DBUILDER_REQUIRE_DOCKER=1 go test -count=1 -timeout 40m "$@" ./...
 # The cleanup stress test, small: SIGINTs, then SIGKILLs each followed at

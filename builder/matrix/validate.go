@@ -45,6 +45,7 @@ func (c *checker) validate(f *File) bool {
 	c.deps("build.deps", f.Build.Deps.Deb, f.Build.Deps.Rpm)
 	c.preload("test.preload", f.Test.Preload)
 	c.command("test.command", f.Test.Command)
+	c.release("release", &ReleaseOverride{Smoke: &f.Release.Smoke, Lint: &f.Release.Lint})
 	for i, o := range f.Overrides {
 		p := fmt.Sprintf("overrides[%d]", i)
 		ok = matchable && c.match(p+".match", o.Match, f.Matrix) && ok
@@ -57,8 +58,24 @@ func (c *checker) validate(f *File) bool {
 				c.command(p+".test.command", *o.Test.Command)
 			}
 		}
+		if o.Release != nil {
+			c.release(p+".release", o.Release)
+		}
 	}
 	return ok
+}
+
+// release checks a release section's values (nil fields are not set).
+func (c *checker) release(p string, r *ReleaseOverride) {
+	if r.Smoke != nil {
+		c.command(p+".smoke", *r.Smoke)
+	}
+	if r.Lint != nil && c.spots.ok(p+".lint") && !slices.Contains(LintModes, *r.Lint) {
+		// An empty base value is the default, not a choice.
+		if *r.Lint != "" || c.spots.val(p+".lint") != nil {
+			c.at(c.spots.val(p+".lint"), "%s.lint: must be one of %s, got %s%s", p, strings.Join(LintModes, ", "), names.Quote(*r.Lint), didYouMean(*r.Lint, LintModes))
+		}
+	}
 }
 
 // formats returns the package formats of the known distros in the matrix.

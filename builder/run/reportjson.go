@@ -19,6 +19,8 @@ type Report struct {
 	Started  time.Time      `json:"started"`
 	Finished time.Time      `json:"finished"`
 	Targets  []TargetReport `json:"targets"`
+	// Repositories is set by `dbuilder release`.
+	Repositories *RepositoriesReport `json:"repositories,omitempty"`
 }
 
 // TargetReport is one target in the report.
@@ -36,6 +38,8 @@ type TargetReport struct {
 	Artifacts  []Artifact   `json:"artifacts"`
 	Cache      CacheReport  `json:"cache"`
 	Resources  *Resources   `json:"resources,omitempty"`
+	// Release is set by `dbuilder release` for the targets it checked.
+	Release *ReleaseReport `json:"release,omitempty"`
 }
 
 // StepReport is one step's duration.

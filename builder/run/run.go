@@ -40,6 +40,10 @@ type Options struct {
 	// Incremental keeps each target's built tree on a kept volume and skips
 	// the clean step: for the edit-build-test loop, not for releases.
 	Incremental bool
+	// Vary builds in a varied environment (another root path, umask, time
+	// zone, locale; see Variation in contract.go): the second build of a
+	// reproducibility check. nil is the standard environment.
+	Vary *Variation
 }
 
 // Result is one target's outcome.
@@ -93,6 +97,11 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 	}
 	if opt.Stdout == nil {
 		opt.Stdout = io.Discard
+	}
+	if opt.Vary != nil {
+		if err := opt.Vary.check(); err != nil {
+			return nil, InputError{err}
+		}
 	}
 	r := &runner{eng: eng, opt: opt, con: &console{w: opt.Stdout}, run: opt.Run, live: lifecycle.NewLiveness(eng),
 		openLog: func(name string) (io.WriteCloser, error) { return os.Create(name) }}
