@@ -62,7 +62,10 @@ func Leftovers(ctx context.Context, eng engine.Engine, live *Liveness, waiting f
 	var out []Leftover
 	for _, c := range cs {
 		run := c.Labels[labels.Run]
-		if run == "" && labels.Ephemeral(c.Labels[labels.Role]) && time.Since(c.Created) < EphemeralGrace {
+		// Without a run id, only dbuilder's short-lived helpers are its own:
+		// a container of a user's that carries io.dbuilder labels because its
+		// image does (dbuilder/dind, a builder image) is never a leftover.
+		if run == "" && (!labels.Ephemeral(c.Labels[labels.Role]) || time.Since(c.Created) < EphemeralGrace) {
 			continue
 		}
 		if run != "" && alive[run] {

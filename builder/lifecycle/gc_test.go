@@ -79,6 +79,9 @@ func TestGCDecisions(t *testing.T) {
 	remoteDying := w.run("remotedying", &other)
 	// A young probe of a command without a run (doctor): kept for its grace.
 	w.start(engine.ContainerSpec{Image: "debian:bookworm", Labels: ident.Kept("v").Labels(labels.RoleProbe, ident.Target{})})
+	// A user's own container of dbuilder's sidecar image: it inherits the
+	// image's io.dbuilder labels (managed, role sidecar-image) but no run.
+	w.start(engine.ContainerSpec{Name: "users-dind", Image: "debian:bookworm", Labels: ident.Kept("v").Labels(labels.RoleSidecarImage, ident.Target{})})
 
 	live := NewLiveness(w.f)
 	live.wait = 600 * time.Millisecond
@@ -95,6 +98,11 @@ func TestGCDecisions(t *testing.T) {
 	}
 	if got, want := runsOf(items), []string{"localdead", "nonanchor", "remotedying"}; !slices.Equal(got, want) {
 		t.Fatalf("gc would remove runs %v, want %v", got, want)
+	}
+	for _, it := range items {
+		if it.Name == "users-dind" {
+			t.Errorf("gc would remove a user's container of a dbuilder image: %+v", it)
+		}
 	}
 	if waited != 2 {
 		t.Errorf("gc waited for %d remote runs, want 2", waited)

@@ -24,12 +24,15 @@ trap cleanup EXIT
 docker volume create "$n-sock" >/dev/null
 docker volume create "$n-data" >/dev/null
 # --privileged is refused on these hosts; this is the equivalent set.
-docker run -d --name "$n-dind" --label dbuilder-bench=byhand \
+# The dind image is dbuilder's own, whose io.dbuilder.* labels a container
+# inherits: without managed=false, `dbuilder gc` (run by anything else on this
+# daemon) removes this container as a dead run's leftover.
+docker run -d --name "$n-dind" --label dbuilder-bench=byhand --label io.dbuilder.managed=false \
 	--cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined \
 	--security-opt apparmor=unconfined --security-opt systempaths=unconfined \
 	--device-cgroup-rule='a *:* rwm' -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
 	-v "$n-data:/var/lib/docker" -v "$n-sock:/var/run/dind" \
-	"$dind" dockerd --host=unix:///var/run/dind/docker.sock --cgroup-parent=/byhand/$n >/dev/null
+	"$dind" dockerd --host=unix:///var/run/dind/docker.sock --cgroup-parent="/byhand/$n" >/dev/null
 until docker exec "$n-dind" docker -H unix:///var/run/dind/docker.sock info >/dev/null 2>&1; do sleep 0.2; done
 docker save dbuilder-example/mariadb:10.11 | docker exec -i "$n-dind" docker -H unix:///var/run/dind/docker.sock load -q >/dev/null
 
