@@ -42,6 +42,7 @@ func (c *checker) validate(f *File) bool {
 		ok = matchable && c.match(fmt.Sprintf("exclude[%d]", i), m, f.Matrix) && ok
 	}
 	c.deps("build.deps", f.Build.Deps.Deb, f.Build.Deps.Rpm)
+	c.images(f.Images, f.Matrix)
 	c.preload("test.preload", f.Test.Preload)
 	c.command("test.command", f.Test.Command)
 	for i, o := range f.Overrides {

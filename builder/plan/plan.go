@@ -77,6 +77,9 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 	if !ok {
 		return Job{}, fmt.Errorf("unknown distro %q", t.Distro)
 	}
+	if t.Image != "" {
+		d.Image = t.Image // images.mirror and images.distros, applied by the matrix
+	}
 	files, err := render.ContextFiles(m.SourceDir, fam)
 	if err != nil {
 		return Job{}, err

@@ -19,7 +19,8 @@ func (e InputError) Unwrap() error { return e.Err }
 
 // Preflight checks, before any container or volume exists, that every job
 // can start: the output directory is writable, each target's architecture
-// is the endpoint's, and its base and preload images are on the daemon. It
+// is the endpoint's; then it pulls what the pull policy asks for (see
+// wants) and checks that every image the run needs is on the daemon. It
 // reports every problem at once.
 func Preflight(ctx context.Context, eng engine.Engine, info engine.Info, jobs []plan.Job, opt Options) error {
 	var errs []error
@@ -27,28 +28,29 @@ func Preflight(ctx context.Context, eng engine.Engine, info engine.Info, jobs []
 		errs = append(errs, err)
 	}
 	native := NormalizeArch(info.Arch)
-	seen := map[string]bool{}
-	need := func(ref, why, fix string) {
-		if seen[ref] {
-			return
-		}
-		seen[ref] = true
-		if _, err := eng.Image(ctx, ref); err != nil {
-			if errors.Is(err, engine.ErrNotFound) {
-				errs = append(errs, fmt.Errorf("%s %s is not on the Docker daemon: %s", why, ref, fix))
-			} else {
-				errs = append(errs, err)
-			}
-		}
-	}
 	for _, j := range jobs {
 		if j.Arch != "" && NormalizeArch(j.Arch) != native {
 			errs = append(errs, fmt.Errorf("target %s: arch %s is not the architecture of the daemon at %s (%s); dbuilder builds only for the daemon's own architecture for now: drop %s from the arch axis, or run it against a %s daemon",
 				j.Name(), j.Arch, eng.Endpoint(), native, j.Arch, j.Arch))
 		}
-		need(j.Distro.Image, "base image", "docker pull it, or for Debian suites run: bash scripts/make-images.sh")
-		for _, p := range j.Target.Test.Preload {
-			need(p, "preload image", "build or pull it on the host daemon first (test.preload copies it from there)")
+	}
+	if len(errs) > 0 {
+		return InputError{errors.Join(errs...)}
+	}
+	ws := wants(ctx, eng, jobs, opt)
+	if err := pullAll(ctx, eng, ws, opt); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return InputError{err}
+	}
+	for _, w := range ws {
+		if _, err := eng.Image(ctx, w.Ref); err != nil {
+			if errors.Is(err, engine.ErrNotFound) {
+				errs = append(errs, fmt.Errorf("%s %s is not on the Docker daemon: %s", w.Why, w.Ref, fixFor(w.Why)))
+			} else {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if len(errs) > 0 {
