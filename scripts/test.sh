@@ -19,6 +19,11 @@ fi
 if is_root && is_debian_like; then
 	apt_install dpkg-dev debhelper rpm ccache shellcheck
 fi
+# Test-only: the registry tests (builder/cli registry_real_test.go) run
+# Debian's reference registry on loopback, with htpasswd (bcrypt) logins.
+if is_root && is_debian_like; then
+	apt_install docker-registry apache2-utils
+fi
 go vet ./...
 DBUILDER_REQUIRE_DOCKER=1 go test -count=1 -timeout 40m "$@" ./...
 # The cleanup stress test, small: SIGINTs, then SIGKILLs each followed at

@@ -121,7 +121,7 @@ func TestPullStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "bookworm: Pulling from library/debian\na1: Pulling fs layer\na1: Downloading 48.0 MB\na1: Download complete\na1: Extracting\na1: Pull complete\nDigest: sha256:abc\nStatus: Downloaded newer image for debian:bookworm\n"
-	if out.String() != want || ticks != 10 {
+	if out.String() != want || ticks != 10 || size(512) != "512 B" || size(5300) != "5.3 kB" || size(1.2e9) != "1.2 GB" {
 		t.Errorf("%d ticks, lines:\n%s", ticks, out.String())
 	}
 	err := pullStream(strings.NewReader(`{"status":"Pulling fs layer","id":"a1"}`+"\n"+`{"error":"unexpected EOF","errorDetail":{"message":"unexpected EOF"}}`), nil, func() {})

@@ -18,6 +18,24 @@ import (
 // repository.
 var ErrDenied = errors.New("access denied")
 
+// RegistryError is a failed pull or registry lookup. Kind is
+// ErrUnreachable, ErrDenied, ErrNotFound or nil; Reason is the daemon's
+// words, scrubbed of the credentials sent.
+type RegistryError struct {
+	What   string // "pull debian:bookworm"
+	Kind   error
+	Reason string
+}
+
+func (e *RegistryError) Error() string {
+	if e.Kind == nil {
+		return e.What + ": " + e.Reason
+	}
+	return e.What + ": " + e.Kind.Error() + ": " + e.Reason
+}
+
+func (e *RegistryError) Unwrap() error { return e.Kind }
+
 // A pull that hears nothing from the daemon for this long is given up: the
 // first answer comes once the registry has sent the image's manifest; after
 // that, progress messages flow while layers download and unpack.
@@ -51,7 +69,7 @@ func (d *Docker) ImagePull(ctx context.Context, ref string, opt PullOptions) err
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case errors.Is(context.Cause(pctx), silent):
-		return fmt.Errorf("pull %s: %w: %s did not answer the daemon within %s", ref, ErrUnreachable, RegistryOf(ref), PullFirstAnswer)
+		return &RegistryError{"pull " + ref, ErrUnreachable, fmt.Sprintf("%s did not answer the daemon within %s", RegistryOf(ref), PullFirstAnswer)}
 	}
 	return registryError("pull "+ref, err, creds)
 }
@@ -72,7 +90,7 @@ func (d *Docker) ImageInRegistry(ctx context.Context, ref string) error {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case lctx.Err() != nil:
-		return fmt.Errorf("look up %s: %w: %s did not answer the daemon within %s", ref, ErrUnreachable, RegistryOf(ref), PullFirstAnswer)
+		return &RegistryError{"look up " + ref, ErrUnreachable, fmt.Sprintf("%s did not answer the daemon within %s", RegistryOf(ref), PullFirstAnswer)}
 	}
 	return registryError("look up "+ref, err, creds)
 }
@@ -80,19 +98,19 @@ func (d *Docker) ImageInRegistry(ctx context.Context, ref string) error {
 // registryError words a failed pull or lookup, scrubbed of the secrets
 // sent, and marks the kinds callers act on.
 func registryError(what string, err error, creds credentials) error {
-	msg := creds.scrub(err.Error())
+	msg := strings.TrimPrefix(creds.scrub(err.Error()), "Error response from daemon: ")
+	e := &RegistryError{What: what, Reason: msg}
 	switch low := strings.ToLower(msg); {
 	case containsAny(low, "no such host", "connection refused", "i/o timeout", "network is unreachable",
 		"no route to host", "tls handshake timeout", "server misbehaving", "dial tcp", "connection reset"):
-		return fmt.Errorf("%s: %w: %s", what, ErrUnreachable, msg)
+		e.Kind = ErrUnreachable
 	case cerrdefs.IsUnauthorized(err) || cerrdefs.IsPermissionDenied(err) ||
 		containsAny(low, "unauthorized", "authentication required", "no basic auth credentials", "denied", "forbidden"):
-		return fmt.Errorf("%s: %w: %s", what, ErrDenied, msg)
+		e.Kind = ErrDenied
+	case cerrdefs.IsNotFound(err):
+		e.Kind = ErrNotFound
 	}
-	if cerrdefs.IsNotFound(err) {
-		return fmt.Errorf("%s: %w: %s", what, ErrNotFound, msg)
-	}
-	return fmt.Errorf("%s: %s", what, msg)
+	return e
 }
 
 // pullStream reads the daemon's JSON messages of a pull to the end,
@@ -131,7 +149,7 @@ func pullStream(r io.Reader, w io.Writer, tick func()) error {
 			line = m.ID + ": " + line
 		}
 		if m.Status == "Downloading" && m.Progress.Total > 0 {
-			line += fmt.Sprintf(" %.1f MB", float64(m.Progress.Total)/1e6)
+			line += " " + size(m.Progress.Total)
 		}
 		fmt.Fprintln(w, line)
 	}
@@ -144,4 +162,17 @@ func containsAny(s string, subs ...string) bool {
 		}
 	}
 	return false
+}
+
+// size words a byte count as docker pull does (decimal units).
+func size(n int64) string {
+	f, units := float64(n), []string{"B", "kB", "MB", "GB"}
+	i := 0
+	for ; f >= 1000 && i < len(units)-1; i++ {
+		f /= 1000
+	}
+	if i == 0 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.1f %s", f, units[i])
 }

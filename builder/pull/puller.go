@@ -49,8 +49,14 @@ func (p *Puller) Ensure(ctx context.Context, wants []Want) error {
 			errs = append(errs, err)
 		}
 	}
+	if len(p.down) > 0 {
+		errs = append(errs, errors.New(OfflineFix))
+	}
 	return errors.Join(errs...)
 }
+
+// OfflineFix is what to do when a registry cannot be reached.
+const OfflineFix = "offline? make the images on the daemon (bash scripts/setup.sh makes the Debian ones) and build with --pull never; or pull through a registry you can reach (images.mirror in the matrix, or --mirror)"
 
 func (p *Puller) one(ctx context.Context, w Want) error {
 	if p.policy == Never || p.done[w.Ref] {
@@ -80,12 +86,19 @@ func (p *Puller) one(ctx context.Context, w Want) error {
 		return nil
 	}
 	fmt.Fprintf(out, "failed after %.1fs\n", time.Since(start).Seconds())
+	reason := err.Error()
+	var re *engine.RegistryError
+	if errors.As(err, &re) {
+		reason = re.Reason
+	}
 	switch {
 	case errors.Is(err, engine.ErrUnreachable):
 		p.down[host] = err
-		return fmt.Errorf("%s %s: registry %s cannot be reached: %w\n  offline? make the images on the daemon (bash scripts/setup.sh makes the Debian ones) and build with --pull never; or pull through a registry you can reach (images.mirror in the matrix, or --mirror)", w.Why, w.Ref, host, err)
+		return fmt.Errorf("%s %s: registry %s cannot be reached: %s", w.Why, w.Ref, host, reason)
 	case errors.Is(err, engine.ErrDenied):
-		return fmt.Errorf("%s %s: registry %s refused it: %w\n  log in first (docker login %s): dbuilder sends the credentials the docker CLI keeps in $DOCKER_CONFIG/config.json (default ~/.docker/config.json)", w.Why, w.Ref, host, err, host)
+		return fmt.Errorf("%s %s: registry %s refused it: %s\n  log in first (docker login %s): dbuilder sends the credentials the docker CLI keeps in $DOCKER_CONFIG/config.json (default ~/.docker/config.json)", w.Why, w.Ref, host, reason, host)
+	case errors.Is(err, engine.ErrNotFound):
+		return fmt.Errorf("%s %s: not in registry %s: %s", w.Why, w.Ref, host, reason)
 	}
 	return fmt.Errorf("%s %s: %w", w.Why, w.Ref, err)
 }
