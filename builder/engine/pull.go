@@ -102,7 +102,8 @@ func registryError(what string, err error, creds credentials) error {
 	e := &RegistryError{What: what, Reason: msg}
 	switch low := strings.ToLower(msg); {
 	case containsAny(low, "no such host", "connection refused", "i/o timeout", "network is unreachable",
-		"no route to host", "tls handshake timeout", "server misbehaving", "dial tcp", "connection reset"):
+		"no route to host", "tls handshake timeout", "server misbehaving", "dial tcp", "connection reset",
+		"timeout exceeded", "deadline exceeded"):
 		e.Kind = ErrUnreachable
 	case cerrdefs.IsUnauthorized(err) || cerrdefs.IsPermissionDenied(err) ||
 		containsAny(low, "unauthorized", "authentication required", "no basic auth credentials", "denied", "forbidden"):
