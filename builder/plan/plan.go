@@ -77,9 +77,7 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 	if !ok {
 		return Job{}, fmt.Errorf("unknown distro %q", t.Distro)
 	}
-	if t.Image != "" {
-		d.Image = t.Image // images.mirror and images.distros, applied by the matrix
-	}
+	d.Image = m.Images.Base(d.Name, d.Image) // images.mirror, images.distros
 	files, err := render.ContextFiles(m.SourceDir, fam)
 	if err != nil {
 		return Job{}, err
