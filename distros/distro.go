@@ -6,11 +6,15 @@ package distros
 // Family is a group of distros that share a package format, a package
 // manager and a Dockerfile template.
 type Family struct {
-	Name        string   // "debian", "redhat", "suse", "rpm-on-debian"
-	Format      string   // "deb" or "rpm": the package built, its metadata (debian/control or .spec) and build script
-	Template    string   // file under templates/ that renders the builder Dockerfile
-	BuildScript string   // file under scripts/ run in the build container to build the package
-	BuildEnv    []string // extra environment for the build script ("RPMBUILD_NODEPS=1")
+	Name        string // "debian", "redhat", "suse", "rpm-on-debian"
+	Format      string // "deb" or "rpm": the package built, its metadata (debian/control or .spec) and build script
+	Template    string // file under templates/ that renders the builder Dockerfile
+	BuildScript string // file under scripts/ run in the build container to build the package
+	// VerifyScript, under scripts/, installs the built packages in a clean
+	// container of the distro, runs the smoke script and removes them
+	// (`dbuilder release`).
+	VerifyScript string
+	BuildEnv     []string // extra environment for the build script ("RPMBUILD_NODEPS=1")
 	// Toolchain is installed first, in a layer every package built on the
 	// distro shares; the package's own build dependencies come after.
 	Toolchain []string

@@ -8,18 +8,18 @@ import (
 // families and distros are the one place a family or distro is added.
 var families = map[string]Family{
 	"debian": {
-		Name: "debian", Format: "deb", Template: "deb.Dockerfile.tmpl", BuildScript: "build-deb.sh",
+		Name: "debian", Format: "deb", Template: "deb.Dockerfile.tmpl", BuildScript: "build-deb.sh", VerifyScript: "verify-apt.sh",
 		// ccache: build-deb.sh compiles through it when CCACHE_DIR is set.
 		Toolchain: []string{"build-essential", "ca-certificates", "ccache", "debhelper", "dpkg-dev", "fakeroot"},
 	},
 	"redhat": {
-		Name: "redhat", Format: "rpm", Template: "dnf.Dockerfile.tmpl", BuildScript: "build-rpm.sh",
+		Name: "redhat", Format: "rpm", Template: "dnf.Dockerfile.tmpl", BuildScript: "build-rpm.sh", VerifyScript: "verify-dnf.sh",
 		// findutils: build-rpm.sh collects the rpms with find; minimal images lack it.
 		// No ccache: EL has it only in EPEL; Fedora adds it in its Tools.
 		Toolchain: []string{"findutils", "gcc", "gzip", "make", "rpm-build", "rpmdevtools", "tar"},
 	},
 	"suse": {
-		Name: "suse", Format: "rpm", Template: "zypper.Dockerfile.tmpl", BuildScript: "build-rpm.sh",
+		Name: "suse", Format: "rpm", Template: "zypper.Dockerfile.tmpl", BuildScript: "build-rpm.sh", VerifyScript: "verify-zypper.sh",
 		Toolchain: []string{"ccache", "findutils", "gcc", "gzip", "make", "rpm-build", "tar"}, // ccache: Leap's OSS repository
 	},
 	// Test-only: real .rpm files from Debian's rpmbuild where no rpm mirror
@@ -28,7 +28,8 @@ var families = map[string]Family{
 	"rpm-on-debian": {
 		Name: "rpm-on-debian", Format: "rpm", DepsFormat: "deb",
 		Template: "rpm-on-debian.Dockerfile.tmpl", BuildScript: "build-rpm.sh", BuildEnv: []string{"RPMBUILD_NODEPS=1"},
-		Toolchain: []string{"build-essential", "ca-certificates", "ccache", "rpm"},
+		VerifyScript: "verify-rpm-on-debian.sh",
+		Toolchain:    []string{"build-essential", "ca-certificates", "ccache", "rpm"},
 	},
 }
 

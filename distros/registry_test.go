@@ -39,6 +39,9 @@ func TestRegistry(t *testing.T) {
 		if _, err := Script(f.BuildScript); err != nil {
 			t.Errorf("family %s: %v", f.Name, err)
 		}
+		if _, err := Script(f.VerifyScript); err != nil {
+			t.Errorf("family %s: verify: %v", f.Name, err)
+		}
 		if len(f.Toolchain) == 0 {
 			t.Errorf("family %s: no toolchain", f.Name)
 		}

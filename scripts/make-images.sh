@@ -7,6 +7,15 @@
 #                                    is cached in $DBUILDER_CACHE/rootfs/SUITE.tar
 #                                    (default /var/cache/dbuilder) and reused;
 #                                    missing suites are debootstrapped in parallel.
+#  arm64v8/debian:bookworm, ...     with DBUILDER_ARCHES="arm64 ..." (Debian
+#                                    architecture names): the same suites
+#                                    (DBUILDER_ARCH_SUITES, default bookworm)
+#                                    debootstrapped for those architectures
+#                                    through qemu-user (setup-emulation.sh) and
+#                                    named as Docker's official per-architecture
+#                                    repositories are (arm64v8/, arm32v7/,
+#                                    ppc64le/, s390x/, i386/). Only made when
+#                                    asked for: the tests ask for arm64.
 #  dbuilder-example/mariadb:10.11   Debian's mariadb-server FROM debian:bookworm
 #                                    (scripts/images/mariadb), rebuilt only when
 #                                    its context or base image changed.
@@ -25,6 +34,9 @@ CACHE=${DBUILDER_CACHE:-/var/cache/dbuilder}
 ROOTFS=$CACHE/rootfs
 LOGS=$CACHE/logs
 SUITES=(bookworm trixie bullseye) # bullseye: an older glibc, for the docker CLI bundle test
+read -r -a ARCHES <<<"${DBUILDER_ARCHES:-}"
+read -r -a ARCH_SUITES <<<"${DBUILDER_ARCH_SUITES:-bookworm}"
+NATIVE=$(dpkg --print-architecture 2>/dev/null || echo amd64)
 MARIADB_IMAGE=dbuilder-example/mariadb:10.11
 MARIADB_CONTEXT=$here/images/mariadb
 PATH_ENV=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -45,26 +57,44 @@ safe_rm() {
 	rm -rf --one-file-system "$d"
 }
 
-# make_rootfs SUITE: debootstrap into a scratch dir, tar it to SUITE.tar.tmp,
-# then rename: a cached tarball is always complete.
+# arch_repo ARCH: Docker's namespace of official images for a Debian
+# architecture ("" for the native one).
+arch_repo() {
+	[ "$1" = "$NATIVE" ] && return 0
+	case $1 in
+	amd64) echo amd64/ ;;
+	arm64) echo arm64v8/ ;;
+	armhf) echo arm32v7/ ;;
+	ppc64el) echo ppc64le/ ;;
+	s390x) echo s390x/ ;;
+	i386) echo i386/ ;;
+	*) return 1 ;;
+	esac
+}
+
+# make_rootfs SUITE [ARCH]: debootstrap into a scratch dir, tar it to
+# KEY.tar.tmp (KEY: SUITE, or SUITE-ARCH for another architecture), then
+# rename: a cached tarball is always complete.
 make_rootfs() {
-	local suite=$1 t mirror
-	local dir=$ROOTFS/$suite.d log=$LOGS/debootstrap-$suite.log
+	local suite=$1 arch=${2:-$NATIVE} t mirror key
+	key=$suite
+	[ "$arch" = "$NATIVE" ] || key=$suite-$arch
+	local dir=$ROOTFS/$key.d log=$LOGS/debootstrap-$key.log
 	t=$(now)
 	safe_rm "$dir"
-	rm -f "$ROOTFS/$suite.tar.tmp"
+	rm -f "$ROOTFS/$key.tar.tmp"
 	mirror=${DBUILDER_DEBIAN_MIRROR:-$(apt_uris main | head -n 1)}
-	log $p "$suite: debootstrap --variant=minbase $suite ${mirror:-"(debootstrap default mirror)"} (log: $log)"
-	if ! debootstrap --variant=minbase "$suite" "$dir" ${mirror:+"$mirror"} >"$log" 2>&1; then
-		log $p "$suite: ERROR: debootstrap failed; last lines of $log:"
+	log $p "$key: debootstrap --arch=$arch --variant=minbase $suite ${mirror:-"(debootstrap default mirror)"} (log: $log)"
+	if ! debootstrap --arch="$arch" --variant=minbase "$suite" "$dir" ${mirror:+"$mirror"} >"$log" 2>&1; then
+		log $p "$key: ERROR: debootstrap failed; last lines of $log:"
 		tail -n 20 "$log" | sed 's/^/  | /'
 		safe_rm "$dir"
 		return 1
 	fi
-	tar --numeric-owner -C "$dir" -cf "$ROOTFS/$suite.tar.tmp" .
-	mv "$ROOTFS/$suite.tar.tmp" "$ROOTFS/$suite.tar"
+	tar --numeric-owner -C "$dir" -cf "$ROOTFS/$key.tar.tmp" .
+	mv "$ROOTFS/$key.tar.tmp" "$ROOTFS/$key.tar"
 	safe_rm "$dir"
-	log $p "$suite: rootfs cached in $ROOTFS/$suite.tar ($(du -m "$ROOTFS/$suite.tar" | cut -f1) MB) in $(elapsed "$t")"
+	log $p "$key: rootfs cached in $ROOTFS/$key.tar ($(du -m "$ROOTFS/$key.tar" | cut -f1) MB) in $(elapsed "$t")"
 }
 
 # customize DIR SUITE: turn a raw debootstrap tree into a container base like
@@ -109,31 +139,37 @@ customize() {
 	echo localhost >"$dir/etc/hostname"
 }
 
-# import_rootfs SUITE: unpack the cached tarball, customize, import.
+# import_rootfs SUITE [ARCH]: unpack the cached tarball, customize, import.
+# The daemon records an import as its own architecture whatever the files
+# are: that is what lets BuildKit use it in FROM without a registry (the
+# binaries run through qemu-user; see setup-emulation.sh).
 import_rootfs() {
-	local suite=$1 t dir
+	local suite=$1 arch=${2:-$NATIVE} t dir key image
+	key=$suite image=debian:$suite
+	if [ "$arch" != "$NATIVE" ]; then key=$suite-$arch image=$(arch_repo "$arch")debian:$suite; fi
 	t=$(now)
-	dir=$(mktemp -d "$CACHE/import-$suite.XXXXXX")
-	tar --numeric-owner -C "$dir" -xpf "$ROOTFS/$suite.tar"
+	dir=$(mktemp -d "$CACHE/import-$key.XXXXXX")
+	tar --numeric-owner -C "$dir" -xpf "$ROOTFS/$key.tar"
 	customize "$dir" "$suite"
 	tar --numeric-owner -C "$dir" -c . | docker import \
 		-c 'CMD ["bash"]' \
 		-c "ENV PATH=$PATH_ENV" \
-		-c "LABEL org.dbuilder.made-by=scripts/make-images.sh org.dbuilder.suite=$suite" \
-		-m "debootstrap --variant=minbase $suite (dbuilder scripts/make-images.sh)" \
-		- "debian:$suite" >/dev/null
+		-c "LABEL org.dbuilder.made-by=scripts/make-images.sh org.dbuilder.suite=$suite org.dbuilder.arch=$arch" \
+		-m "debootstrap --arch=$arch --variant=minbase $suite (dbuilder scripts/make-images.sh)" \
+		- "$image" >/dev/null
 	safe_rm "$dir"
-	docker run --rm "debian:$suite" true
-	log $p "$suite: imported debian:$suite ($(docker image inspect -f '{{.Size}}' "debian:$suite" | awk '{ printf "%d MB", $1 / 1e6 }')) in $(elapsed "$t")"
+	docker run --rm "$image" true
+	log $p "$key: imported $image ($(docker image inspect -f '{{.Size}}' "$image" | awk '{ printf "%d MB", $1 / 1e6 }')) in $(elapsed "$t")"
 }
 
 base_image() {
-	local suite=$1
+	local suite=$1 arch=${2:-$NATIVE} key=$1
+	[ "$arch" = "$NATIVE" ] || key=$suite-$arch
 	# (if, not ||: errexit must stay on inside make_rootfs)
-	if [ ! -s "$ROOTFS/$suite.tar" ]; then
-		make_rootfs "$suite"
+	if [ ! -s "$ROOTFS/$key.tar" ]; then
+		make_rootfs "$suite" "$arch"
 	fi
-	import_rootfs "$suite"
+	import_rootfs "$suite" "$arch"
 }
 
 mariadb_image() {
@@ -162,7 +198,7 @@ mariadb_image() {
 }
 
 main() {
-	local start suite todo=() need_debootstrap=0 pids=() failed=0 i
+	local start suite arch key image todo=() need_debootstrap=0 pids=() failed=0 i foreign=()
 	start=$(now)
 	if ! docker info >/dev/null 2>&1; then
 		log $p "ERROR: no Docker engine answers; run scripts/setup-engine.sh first"
@@ -174,9 +210,30 @@ main() {
 			log $p "debian:$suite exists, skipped"
 			continue
 		fi
-		todo+=("$suite")
+		todo+=("$suite:$NATIVE")
 		[ -s "$ROOTFS/$suite.tar" ] || need_debootstrap=1
 	done
+	for arch in "${ARCHES[@]}"; do
+		[ "$arch" = "$NATIVE" ] && continue
+		if ! image=$(arch_repo "$arch"); then
+			log $p "ERROR: unknown architecture $arch in DBUILDER_ARCHES (known: amd64 arm64 armhf ppc64el s390x i386)"
+			exit 1
+		fi
+		foreign+=("$arch")
+		for suite in "${ARCH_SUITES[@]}"; do
+			if image_exists "${image}debian:$suite"; then
+				log $p "${image}debian:$suite exists, skipped"
+				continue
+			fi
+			todo+=("$suite:$arch")
+			[ -s "$ROOTFS/$suite-$arch.tar" ] || need_debootstrap=1
+		done
+	done
+	# Other architectures' binaries run through qemu-user, at debootstrap
+	# time and in every container of those images.
+	if [ ${#foreign[@]} -gt 0 ]; then
+		bash "$here/setup-emulation.sh" "${foreign[@]}"
+	fi
 	if [ $need_debootstrap = 1 ] && ! command -v debootstrap >/dev/null 2>&1; then
 		if is_root && is_debian_like; then
 			apt_install debootstrap debian-archive-keyring
@@ -185,14 +242,14 @@ main() {
 			exit 1
 		fi
 	fi
-	# One job per suite (debootstrap if not cached, then import), all at once.
-	for suite in "${todo[@]}"; do
-		base_image "$suite" &
+	# One job per image (debootstrap if not cached, then import), all at once.
+	for key in "${todo[@]}"; do
+		base_image "${key%%:*}" "${key#*:}" &
 		pids+=($!)
 	done
 	for i in "${!pids[@]}"; do
 		if ! wait "${pids[$i]}"; then
-			log $p "ERROR: making debian:${todo[$i]} failed"
+			log $p "ERROR: making the ${todo[$i]} image failed"
 			failed=1
 		fi
 	done

@@ -3,6 +3,9 @@
 # test: a Docker engine (setup-engine.sh), then the images made locally
 # without any registry (make-images.sh). Idempotent; a second run takes
 # seconds. Used by the README's newcomer commands and by .ci/run.
+# DBUILDER_ARCHES="arm64 ..." also turns on emulation for those
+# architectures and makes their base images (scripts/test.sh asks for arm64;
+# a plain setup makes only the native ones, to keep it short).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh

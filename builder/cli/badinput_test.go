@@ -83,6 +83,11 @@ func configCases(t *testing.T) []badInput {
 		{"bad mirror env", []string{"dockerfile", "--distro", "debian:bookworm", "-f", inv("../valid/debian.yaml")}, map[string]string{"DBUILDER_MIRROR": "hub"}, []string{"DBUILDER_MIRROR", "registry host"}},
 		{"bad images block", []string{"build", "-f", inv("bad-images.yaml")}, nil, []string{"bad-images.yaml:13:11: images.mirror", "bad-images.yaml:18:3: unknown key \"prefix\" in images"}},
 		{"unreachable daemon", []string{"build", "-f", inv("../valid/debian.yaml")}, map[string]string{"DOCKER_HOST": "unix://" + filepath.Join(dir, "no.sock")}, []string{"cannot reach the Docker daemon", "setup.sh"}},
+		{"release key file missing", []string{"release", "--sign-key", filepath.Join(dir, "nokey.asc"), "-f", inv("../valid/debian.yaml")}, nil, []string{"--sign-key", "nokey.asc", "no such file"}},
+		{"release key not a private key", []string{"release", "--sign-key", existing, "-f", inv("../valid/debian.yaml")}, nil, []string{"not an ASCII-armored OpenPGP private key"}},
+		{"release key in env not a key", []string{"release", "-f", inv("../valid/debian.yaml")}, map[string]string{"DBUILDER_SIGNING_KEY": "-----BEGIN PGP PUBLIC KEY BLOCK-----\nsecretish\n"}, []string{"DBUILDER_SIGNING_KEY: the signing key is not an ASCII-armored OpenPGP private key"}},
+		{"release lint value", []string{"release", "-f", inv("bad-release.yaml")}, nil, []string{"bad-release.yaml:11:9: release.lint: must be one of error, warn, off"}},
+		{"release stray argument", []string{"release", "now"}, nil, []string{`unexpected argument "now"`}},
 	}
 }
 
@@ -130,6 +135,9 @@ func runBad(t *testing.T, c badInput) {
 	}
 	if strings.Contains(msg, "panic") || strings.Contains(msg, "goroutine ") {
 		t.Errorf("looks like a crash:\n%s", msg)
+	}
+	if strings.Contains(msg, "secretish") {
+		t.Errorf("the message quotes the key:\n%s", msg)
 	}
 }
 

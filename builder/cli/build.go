@@ -80,6 +80,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return UsageError{err}
 	}
 	defer eng.Close()
+	if jobs, err = forDaemon(ctx, eng, m, jobs, sc); err != nil {
+		return err
+	}
 
 	started, id := time.Now(), ident.NewRun(Version)
 	results, err := run.Build(ctx, eng, jobs, run.Options{

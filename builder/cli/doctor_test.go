@@ -35,7 +35,8 @@ func TestDoctorReal(t *testing.T) {
 		t.Fatalf("doctor exit %d after setup:\n%s%s", code, out.String(), errb.String())
 	}
 	// free disk is left out: it depends on the machine, not on setup.
-	for _, check := range []string{"engine", "cgroups", "storage", "sidecar image", "privileges", "base images"} {
+	// Setup for the tests makes arm64 images and turns emulation on.
+	for _, check := range []string{"engine", "cgroups", "storage", "sidecar image", "privileges", "base images", "arch amd64     native", "arch arm64     emulated"} {
 		if !strings.Contains(out.String(), "✓ "+check) {
 			t.Errorf("check %q did not pass:\n%s", check, out.String())
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
@@ -14,6 +15,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/render"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 // loadSelected loads the matrix file and picks the targets a --distro
@@ -43,7 +45,9 @@ func loadSelectedWith(file, sel, mirror string) (*matrix.Matrix, []matrix.Target
 }
 
 // loadJobs loads, selects and resolves: the one way every command gets
-// its jobs, so build and dockerfile cannot disagree.
+// its jobs, so build and dockerfile cannot disagree. Targets are resolved
+// for a daemon of this machine's architecture; resolveFor redoes it for
+// the daemon's own once one is connected.
 func loadJobs(file, sel string, sc sidecar.Image) (*matrix.Matrix, []plan.Job, error) {
 	return loadJobsWith(file, sel, sc, "")
 }
@@ -58,11 +62,37 @@ func loadJobsWith(file, sel string, sc sidecar.Image, mirrorFlag string) (*matri
 	if err != nil {
 		return nil, nil, err
 	}
-	jobs, err := plan.Resolve(m, targets, plan.Options{DockerCLI: render.DockerCLI{Image: sc.Ref, Path: sc.CLIPath}})
+	jobs, err := resolveFor(m, targets, sc, runtime.GOARCH)
+	return m, jobs, err
+}
+
+// resolveFor resolves targets for a daemon of architecture native.
+func resolveFor(m *matrix.Matrix, targets []matrix.Target, sc sidecar.Image, native string) ([]plan.Job, error) {
+	jobs, err := plan.Resolve(m, targets, plan.Options{DockerCLI: render.DockerCLI{Image: sc.Ref, Path: sc.CLIPath}, NativeArch: native})
 	if err != nil {
-		return nil, nil, UsageError{err}
+		return nil, UsageError{err}
 	}
-	return m, jobs, nil
+	return jobs, nil
+}
+
+// forDaemon re-resolves jobs when the daemon's architecture is not this
+// machine's (a remote arm64 build host, say): which targets are native
+// depends on it.
+func forDaemon(ctx context.Context, eng engine.Engine, m *matrix.Matrix, jobs []plan.Job, sc sidecar.Image) ([]plan.Job, error) {
+	info, err := eng.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	here, _ := distros.LookupArch(runtime.GOARCH)
+	there, ok := distros.LookupArch(info.Arch)
+	if !ok || there.Name == here.Name {
+		return jobs, nil
+	}
+	targets := make([]matrix.Target, len(jobs))
+	for i, j := range jobs {
+		targets[i] = j.Target
+	}
+	return resolveFor(m, targets, sc, there.Name)
 }
 
 // mirrorUsage documents --mirror for every command that has it.

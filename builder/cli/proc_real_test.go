@@ -170,13 +170,16 @@ func (p *proc) runID() string {
 	return p.run
 }
 
-// dropCaches removes the cache volumes of matrix name when the test ends:
-// cache volumes outlive runs on purpose, but a test's should not.
+// dropCaches removes the kept volumes (caches, ccaches, work trees) of
+// matrix name when the test ends: they outlive runs on purpose, but a
+// test's should not.
 func dropCaches(t *testing.T, eng engine.Engine, name string) {
 	t.Cleanup(func() {
-		vs, _ := eng.VolumeList(context.Background(), map[string]string{labels.Matrix: name, labels.Role: labels.RoleCache})
+		vs, _ := eng.VolumeList(context.Background(), map[string]string{labels.Matrix: name})
 		for _, v := range vs {
-			eng.VolumeRemove(context.Background(), v.Name)
+			if labels.Kept(v.Labels[labels.Role]) {
+				eng.VolumeRemove(context.Background(), v.Name)
+			}
 		}
 	})
 }

@@ -93,6 +93,7 @@ func Run(ctx context.Context, eng engine.Engine, connErr error, opt Options) []C
 	img, imgCheck := sidecarCheck(ctx, eng, opt, reg)
 	checks = append(checks, imgCheck, privilegeCheck(ctx, eng, img, opt))
 	checks = append(checks, baseImageChecks(ctx, eng, opt.baseImages(), opt, reg)...)
+	checks = append(checks, archChecks(ctx, eng, info, opt)...)
 	checks = append(checks, diskCheck(info))
 	return checks
 }

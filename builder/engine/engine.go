@@ -180,6 +180,9 @@ type ContainerSpec struct {
 // PullOptions tune ImagePull.
 type PullOptions struct {
 	Progress io.Writer // one line per layer and status change; nil discards
+	// Platform picks an architecture other than the daemon's own
+	// ("linux/arm64/v8"); "" is the daemon's.
+	Platform string
 }
 
 // BuildRequest is an image build from a Dockerfile and a small context.

@@ -11,6 +11,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // ErrDenied is returned (wrapped) when a registry refuses a pull: wrong or
@@ -58,7 +59,12 @@ func (d *Docker) ImagePull(ctx context.Context, ref string, opt PullOptions) err
 	silent := errors.New("no answer")
 	watch := time.AfterFunc(PullFirstAnswer, func() { cancel(silent) })
 	defer watch.Stop()
-	r, err := d.api.ImagePull(pctx, ref, client.ImagePullOptions{RegistryAuth: creds.header})
+	po := client.ImagePullOptions{RegistryAuth: creds.header}
+	if opt.Platform != "" {
+		parts := strings.SplitN(opt.Platform+"//", "/", 4)
+		po.Platforms = []ocispec.Platform{{OS: parts[0], Architecture: parts[1], Variant: parts[2]}}
+	}
+	r, err := d.api.ImagePull(pctx, ref, po)
 	if err == nil {
 		err = pullStream(r, opt.Progress, func() { watch.Reset(PullStall) })
 		r.Close()

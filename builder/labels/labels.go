@@ -32,6 +32,10 @@ const (
 	RoleAnchor       = "anchor"
 	RoleBuilder      = "builder-image"
 	RoleSidecarImage = "sidecar-image"
+	RoleReleaseTools = "release-tools-image"
+	// RoleRelease is a container of `dbuilder release` (verify, lint,
+	// compare, repositories); it carries the run id and goes with the run.
+	RoleRelease = "release"
 	// Helpers that live for seconds; gc leaves young ones alone (see Ephemeral).
 	RoleProbe         = "probe"
 	RoleInspector     = "cache-inspector"

@@ -8,11 +8,12 @@ import (
 
 // The keys each mapping of matrix.yaml accepts, in the order users read them.
 var (
-	topKeys      = []string{"name", "version", "source", "matrix", "exclude", "build", "test", "overrides", "images"}
+	topKeys      = []string{"name", "version", "source", "matrix", "exclude", "build", "test", "release", "overrides", "images"}
 	buildKeys    = []string{"deps"}
 	depsKeys     = []string{"deb", "rpm"}
 	testKeys     = []string{"docker", "preload", "command"}
-	overrideKeys = []string{"match", "build", "test"}
+	releaseKeys  = []string{"smoke", "lint"}
+	overrideKeys = []string{"match", "build", "test", "release"}
 )
 
 // decodeFile reads the document's root node into a File. It checks shape
@@ -47,6 +48,9 @@ func (d *decoder) decodeFile(root *yaml.Node) (f *File, shaped bool) {
 			d.build("build", fl.key, fl.val, &f.Build.Deps.Deb, &f.Build.Deps.Rpm)
 		case "test":
 			d.test(fl.key, fl.val, &f.Test)
+		case "release":
+			r := d.release("release", fl.key, fl.val)
+			f.Release = Release{Smoke: deref0(r.Smoke), Lint: deref0(r.Lint)}
 		case "overrides":
 			var good bool
 			f.Overrides, good = d.overrides(fl.key, fl.val)
@@ -173,6 +177,8 @@ func (d *decoder) overrides(k, n *yaml.Node) ([]Override, bool) {
 				}
 			case "test":
 				o.Test = d.testOverride(path+".test", fl.key, fl.val)
+			case "release":
+				o.Release = d.release(path+".release", fl.key, fl.val)
 			}
 		}
 		if !hasMatch && deref(el).Kind == yaml.MappingNode {
@@ -204,4 +210,32 @@ func (d *decoder) testOverride(path string, k, n *yaml.Node) *TestOverride {
 		}
 	}
 	return t
+}
+
+// release reads a release mapping; fields left out stay nil.
+func (d *decoder) release(path string, k, n *yaml.Node) *ReleaseOverride {
+	d.spots[path] = spot{key: k, val: n}
+	r := &ReleaseOverride{}
+	fields, _ := d.mapping(path, n, path, releaseKeys)
+	for _, fl := range fields {
+		switch fl.name {
+		case "smoke":
+			if v, ok := d.str(path+".smoke", fl.key, fl.val); ok {
+				r.Smoke = &v
+			}
+		case "lint":
+			if v, ok := d.str(path+".lint", fl.key, fl.val); ok {
+				r.Lint = &v
+			}
+		}
+	}
+	return r
+}
+
+// deref0 is *p, or "" for nil.
+func deref0(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

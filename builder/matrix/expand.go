@@ -77,10 +77,11 @@ func next(idx []int, axes Axes) {
 // Slices are copied so that targets never share backing arrays.
 func (c *checker) target(f *File, axes map[string]string) Target {
 	t := Target{
-		Distro: axes["distro"],
-		Axes:   axes,
-		Build:  Build{Deps: Deps{Deb: slices.Clone(f.Build.Deps.Deb), Rpm: slices.Clone(f.Build.Deps.Rpm)}},
-		Test:   Test{Docker: f.Test.Docker, Preload: slices.Clone(f.Test.Preload), Command: f.Test.Command},
+		Distro:  axes["distro"],
+		Axes:    axes,
+		Build:   Build{Deps: Deps{Deb: slices.Clone(f.Build.Deps.Deb), Rpm: slices.Clone(f.Build.Deps.Rpm)}},
+		Test:    Test{Docker: f.Test.Docker, Preload: slices.Clone(f.Test.Preload), Command: f.Test.Command},
+		Release: f.Release,
 	}
 	parts := make([]string, len(f.Matrix))
 	for i, a := range f.Matrix {
@@ -94,6 +95,9 @@ func (c *checker) target(f *File, axes map[string]string) Target {
 		if o.Match.Matches(axes) {
 			o.apply(&t)
 		}
+	}
+	if t.Release.Lint == "" {
+		t.Release.Lint = LintWarn
 	}
 	return t
 }
@@ -117,6 +121,14 @@ func (o Override) apply(t *Target) {
 		}
 		if o.Test.Command != nil {
 			t.Test.Command = *o.Test.Command
+		}
+	}
+	if o.Release != nil {
+		if o.Release.Smoke != nil {
+			t.Release.Smoke = *o.Release.Smoke
+		}
+		if o.Release.Lint != nil {
+			t.Release.Lint = *o.Release.Lint
 		}
 	}
 }

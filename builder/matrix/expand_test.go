@@ -111,6 +111,12 @@ func TestExpandFull(t *testing.T) {
 		}
 	}
 	rocky := byName["rockylinux-9-amd64"]
+	if r := byName["fedora-41-amd64"].Release; r.Smoke != "hellodb --version" || r.Lint != LintError {
+		t.Errorf("fedora release = %+v", r)
+	}
+	if r := rocky.Release; r.Smoke != "" || r.Lint != LintWarn {
+		t.Errorf("rocky release (override) = %+v", r)
+	}
 	if rocky.Family != "redhat" || rocky.Format != "rpm" || rocky.DepsFormat != "rpm" || rocky.Image != "rockylinux/rockylinux:9" {
 		t.Errorf("registry fields = %q %q %q %q", rocky.Family, rocky.Format, rocky.DepsFormat, rocky.Image)
 	}

@@ -11,6 +11,7 @@ type File struct {
 	Exclude   []Match    `yaml:"exclude"`
 	Build     Build      `yaml:"build"`
 	Test      Test       `yaml:"test"`
+	Release   Release    `yaml:"release"`
 	Overrides []Override `yaml:"overrides"`
 	Images    Images     `yaml:"images"`
 }
@@ -46,11 +47,39 @@ type Test struct {
 	Command string   `yaml:"command"`
 }
 
-// Override replaces parts of build/test for targets that match.
+// Release says how `dbuilder release` checks the built packages. It does
+// not change what is built.
+type Release struct {
+	// Smoke is a shell script run (sh -e) after the packages are installed
+	// in a clean container of the distro; "" runs none.
+	Smoke string `yaml:"smoke"`
+	// Lint is LintError, LintWarn (the default) or LintOff.
+	Lint string `yaml:"lint"`
+}
+
+// release.lint values: whether lint errors fail a target.
+const (
+	LintError = "error" // an error-level finding fails the target
+	LintWarn  = "warn"  // findings are reported, nothing fails
+	LintOff   = "off"   // no lint
+)
+
+// LintModes lists the release.lint values, in the order messages give them.
+var LintModes = []string{LintError, LintWarn, LintOff}
+
+// Override replaces parts of build/test/release for targets that match.
 type Override struct {
-	Match Match          `yaml:"match"`
-	Build *BuildOverride `yaml:"build"`
-	Test  *TestOverride  `yaml:"test"`
+	Match   Match            `yaml:"match"`
+	Build   *BuildOverride   `yaml:"build"`
+	Test    *TestOverride    `yaml:"test"`
+	Release *ReleaseOverride `yaml:"release"`
+}
+
+// ReleaseOverride: a nil field leaves the base value alone; smoke: "" runs
+// no smoke command for the matching targets.
+type ReleaseOverride struct {
+	Smoke *string `yaml:"smoke"`
+	Lint  *string `yaml:"lint"`
 }
 
 // BuildOverride: a nil field leaves the base value alone.
@@ -93,6 +122,9 @@ type Target struct {
 	Axes   map[string]string // every axis value, distro included
 	Build  Build
 	Test   Test
+	// Release is left out of JSON: the result cache hashes the target as
+	// JSON, and release settings do not change what is built.
+	Release Release `json:"-"`
 
 	// From the distro registry, so consumers need not look them up again.
 	Family     string // "debian"

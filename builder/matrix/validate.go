@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dbuilder/dbuilder/builder/names"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 // checker validates a decoded File and expands it, reporting problems at
@@ -45,6 +46,7 @@ func (c *checker) validate(f *File) bool {
 	c.images(f.Images, f.Matrix)
 	c.preload("test.preload", f.Test.Preload)
 	c.command("test.command", f.Test.Command)
+	c.release("release", &ReleaseOverride{Smoke: &f.Release.Smoke, Lint: &f.Release.Lint})
 	for i, o := range f.Overrides {
 		p := fmt.Sprintf("overrides[%d]", i)
 		ok = matchable && c.match(p+".match", o.Match, f.Matrix) && ok
@@ -57,8 +59,24 @@ func (c *checker) validate(f *File) bool {
 				c.command(p+".test.command", *o.Test.Command)
 			}
 		}
+		if o.Release != nil {
+			c.release(p+".release", o.Release)
+		}
 	}
 	return ok
+}
+
+// release checks a release section's values (nil fields are not set).
+func (c *checker) release(p string, r *ReleaseOverride) {
+	if r.Smoke != nil {
+		c.command(p+".smoke", *r.Smoke)
+	}
+	if r.Lint != nil && c.spots.ok(p+".lint") && !slices.Contains(LintModes, *r.Lint) {
+		// An empty base value is the default, not a choice.
+		if *r.Lint != "" || c.spots.val(p+".lint") != nil {
+			c.at(c.spots.val(p+".lint"), "%s.lint: must be one of %s, got %s%s", p, strings.Join(LintModes, ", "), names.Quote(*r.Lint), didYouMean(*r.Lint, LintModes))
+		}
+	}
 }
 
 // formats returns the package formats of the known distros in the matrix.
@@ -145,6 +163,8 @@ func (c *checker) axes(axes Axes) bool {
 			seen[v] = i
 			if a.Name == "distro" {
 				ok = c.distro(vp, v) && ok
+			} else if a.Name == "arch" {
+				ok = c.arch(vp, v) && ok
 			} else if len(v) > maxValueLen || !axisValue.MatchString(v) {
 				c.at(c.spots.val(vp), "%s: invalid value %s (use letters, digits and . _ : / + -, starting with a letter or digit, at most %d characters)", vp, names.Quote(v), maxValueLen)
 				ok = false
@@ -169,6 +189,23 @@ func (c *checker) distro(p, v string) bool {
 	}
 	known := c.reg.Names()
 	c.at(c.spots.val(p), "%s: unknown distro %s%s (known: %s)", p, names.Quote(v), didYouMean(v, known), strings.Join(known, ", "))
+	return false
+}
+
+// arch checks a value of the arch axis: the target's platform, by its
+// Debian name.
+func (c *checker) arch(p, v string) bool {
+	if a, ok := distros.LookupArch(v); ok && a.Name == v {
+		return true
+	}
+	known := distros.ArchNames()
+	hint := ""
+	if a, ok := distros.LookupArch(v); ok {
+		hint = "; did you mean " + a.Name + "? (the arch axis takes Debian's names)"
+	} else {
+		hint = didYouMean(v, known)
+	}
+	c.at(c.spots.val(p), "%s: unknown architecture %s%s (known: %s)", p, names.Quote(v), hint, strings.Join(known, ", "))
 	return false
 }
 

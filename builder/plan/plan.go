@@ -15,6 +15,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/names"
 	"github.com/dbuilder/dbuilder/builder/render"
 	"github.com/dbuilder/dbuilder/distros"
 )
@@ -32,7 +33,13 @@ type Job struct {
 	Bases       []string // images the Dockerfile builds FROM (their IDs are checked at build time)
 	BuildScript []byte   // the family's build script, run in the build container
 	Names       ident.Target
-	Arch        string // the arch axis value; "" when the matrix has none (the endpoint's own)
+	// Arch is the target's architecture (Debian's name): the arch axis
+	// value, or the endpoint's own when the matrix has none.
+	Arch string
+	// Foreign says Arch is not the endpoint's: the builder image and the
+	// build container run that architecture's userland through emulation
+	// (the sidecar and the tests' containers stay native).
+	Foreign bool
 }
 
 // Name is the target's name.
@@ -43,6 +50,9 @@ type Options struct {
 	// DockerCLI is where builder images of targets with test.docker copy
 	// the docker CLI from: the sidecar image in use.
 	DockerCLI render.DockerCLI
+	// NativeArch is the endpoint's architecture ("amd64"; "" means amd64):
+	// targets of another one build FROM that architecture's base image.
+	NativeArch string
 }
 
 // Resolve turns the selected targets of m into jobs. Every problem (a
@@ -77,15 +87,25 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 	if !ok {
 		return Job{}, fmt.Errorf("unknown distro %q", t.Distro)
 	}
-	d.Image = m.Images.Base(d.Name, d.Image) // images.mirror, images.distros
 	files, err := render.ContextFiles(m.SourceDir, fam)
 	if err != nil {
 		return Job{}, err
 	}
 	j := Job{
 		Target: t, Distro: d, Family: fam, SourceDir: m.SourceDir, Context: files,
-		Names: ident.ForTarget(m.Name, t.Name), Arch: t.Axes["arch"],
+		Names: ident.ForTarget(m.Name, t.Name),
 	}
+	if err := j.setArch(t.Axes["arch"], opt.NativeArch); err != nil {
+		return Job{}, err
+	}
+	// Where the base image comes from (images.mirror, images.distros); an
+	// image in images.distros is the distro's native one.
+	if j.Foreign {
+		j.Distro.Image = names.Mirrored(m.Images.Mirror, j.Distro.Image)
+	} else {
+		j.Distro.Image = m.Images.Base(d.Name, j.Distro.Image)
+	}
+	d = j.Distro
 	if fam.Format == "rpm" {
 		if j.SpecFile, err = render.SpecFile(m.SourceDir, fam); err != nil {
 			return Job{}, err
@@ -125,4 +145,29 @@ func contentHash(dockerfile []byte, files map[string][]byte) string {
 		h.Write(files[n])
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// setArch records the target's architecture and, for a foreign one, picks
+// that architecture's base image.
+func (j *Job) setArch(axis, native string) error {
+	nat, ok := distros.LookupArch(native)
+	if !ok {
+		nat, _ = distros.LookupArch("amd64")
+	}
+	j.Arch = nat.Name
+	if axis == "" || axis == nat.Name {
+		return nil
+	}
+	a, ok := distros.LookupArch(axis)
+	if !ok {
+		return fmt.Errorf("unknown architecture %q (known: %v)", axis, distros.ArchNames())
+	}
+	img, ok := a.ImageFor(j.Distro.Image)
+	if !ok {
+		return fmt.Errorf("arch %s: %s is not a Docker official image, so there is no per-architecture repository to take its %s base image from; build %s for %s only, or run this target against a %s daemon",
+			a.Name, j.Distro.Image, a.Name, j.Distro.Name, nat.Name, a.Name)
+	}
+	j.Arch, j.Foreign = a.Name, true
+	j.Distro.Image = img
+	return nil
 }

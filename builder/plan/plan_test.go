@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -153,6 +154,65 @@ func TestCheckSource(t *testing.T) {
 	}
 }
 
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// TestArchGoldens pins the builder Dockerfiles of foreign architectures:
+// the same templates, FROM the architecture's official repository.
+func TestArchGoldens(t *testing.T) {
+	src := source(t, map[string]string{"debian/control": control, "pkg.spec": "Name: pkg\n"})
+	text := "name: pkg\nversion: 1.0.0\nsource: " + src + "\nmatrix:\n  distro: [debian:bookworm, fedora:41]\n  arch: [amd64, arm64, armhf, ppc64el, s390x, i386]\n" +
+		"exclude:\n  - {distro: fedora:41, arch: armhf}\n  - {distro: fedora:41, arch: i386}\ntest:\n  docker: true\n"
+	m, err := matrix.Parse(filepath.Join(t.TempDir(), "m.yaml"), []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := Resolve(m, m.Targets, Options{DockerCLI: cli.DockerCLI, NativeArch: "amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		t.Run(j.Name(), func(t *testing.T) {
+			if j.Foreign != (j.Arch != "amd64") {
+				t.Errorf("arch %s foreign %v", j.Arch, j.Foreign)
+			}
+			if j.Foreign && !strings.HasPrefix(j.Distro.Image, "arm64v8/") && j.Arch == "arm64" {
+				t.Errorf("image %s", j.Distro.Image)
+			}
+			golden := filepath.Join("..", "..", "testdata", "golden", "arch", j.Name()+".Dockerfile")
+			if *update {
+				os.MkdirAll(filepath.Dir(golden), 0o755)
+				if err := os.WriteFile(golden, j.Dockerfile, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./builder/plan -update)", err)
+			}
+			if string(want) != string(j.Dockerfile) {
+				t.Errorf("%s differs from %s (run go test ./builder/plan -update to accept):\n%s", j.Name(), golden, j.Dockerfile)
+			}
+		})
+	}
+}
+
+func TestArchWithoutOfficialRepository(t *testing.T) {
+	src := source(t, map[string]string{"pkg.spec": "Name: pkg\n"})
+	text := "name: pkg\nversion: 1.0.0\nsource: " + src + "\nmatrix:\n  distro: [rockylinux:9]\n  arch: [arm64]\n"
+	m, err := matrix.Parse(filepath.Join(t.TempDir(), "m.yaml"), []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Resolve(m, m.Targets, Options{NativeArch: "amd64"})
+	if err == nil || !strings.Contains(err.Error(), "rockylinux/rockylinux:9 is not a Docker official image") {
+		t.Fatalf("got %v", err)
+	}
+	// On an arm64 daemon the same target is native.
+	if _, err := Resolve(m, m.Targets, Options{NativeArch: "aarch64"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestResolveMirroredBase: the matrix's images settings reach the job's
 // distro, its Dockerfile and its bases, and give another builder image tag.
 func TestResolveMirroredBase(t *testing.T) {
@@ -175,5 +235,22 @@ func TestResolveMirroredBase(t *testing.T) {
 	}
 	if j.Distro.Name != "debian:bookworm" || a[0].ImageTag == j.ImageTag {
 		t.Errorf("distro %s; tags %s and %s", j.Distro.Name, a[0].ImageTag, j.ImageTag)
+	}
+}
+
+// A foreign architecture's base image goes through the mirror too.
+func TestResolveMirroredForeignBase(t *testing.T) {
+	src := source(t, map[string]string{"debian/control": control})
+	text := "name: pkg\nversion: 1.0.0\nsource: " + src + "\nmatrix:\n  distro: [debian:bookworm]\n  arch: [amd64, arm64]\nimages:\n  mirror: registry.example.com/hub\n"
+	m, err := matrix.Parse(filepath.Join(t.TempDir(), "m.yaml"), []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := Resolve(m, m.Targets, Options{DockerCLI: cli.DockerCLI, NativeArch: "amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jobs[0].Distro.Image != "registry.example.com/hub/library/debian:bookworm" || jobs[1].Distro.Image != "registry.example.com/hub/arm64v8/debian:bookworm" {
+		t.Errorf("images %s, %s", jobs[0].Distro.Image, jobs[1].Distro.Image)
 	}
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // Want is an image a run needs and what for ("base image", "preload
-// image", "sidecar image"), for messages.
-type Want struct{ Ref, Why string }
+// image", "sidecar image"), for messages; Platform ("linux/arm64/v8")
+// pulls a foreign architecture's image, "" the daemon's own.
+type Want struct{ Ref, Why, Platform string }
 
 // Puller pulls the images of one run. It remembers what it pulled, so
 // nothing is pulled twice, and which registries could not be reached, so
@@ -78,7 +79,7 @@ func (p *Puller) one(ctx context.Context, w Want) error {
 	out := p.progress(w.Ref)
 	fmt.Fprintf(out, "pulling the %s from %s\n", w.Why, host)
 	start := time.Now()
-	err := p.eng.ImagePull(ctx, w.Ref, engine.PullOptions{Progress: out})
+	err := p.eng.ImagePull(ctx, w.Ref, engine.PullOptions{Progress: out, Platform: w.Platform})
 	if err == nil {
 		fmt.Fprintf(out, "pulled in %.1fs\n", time.Since(start).Seconds())
 		p.done[w.Ref] = true

@@ -22,7 +22,7 @@ func pulls(f *enginefake.Fake) []string {
 	return out
 }
 
-var wants = []Want{{"debian:bookworm", "base image"}, {"example/db:1", "preload image"}, {"debian:bookworm", "base image"}}
+var wants = []Want{{Ref: "debian:bookworm", Why: "base image"}, {Ref: "example/db:1", Why: "preload image"}, {Ref: "debian:bookworm", Why: "base image"}}
 
 func TestPolicies(t *testing.T) {
 	for _, c := range []struct {
@@ -73,7 +73,7 @@ func TestUnreachableOnce(t *testing.T) {
 		return nil
 	}
 	p := New(f, Missing, nil)
-	err := p.Ensure(context.Background(), []Want{{"fedora:41", "base image"}, {"mariadb:11", "preload image"}, {"reg.example.com/c:1", "preload image"}})
+	err := p.Ensure(context.Background(), []Want{{Ref: "fedora:41", Why: "base image"}, {Ref: "mariadb:11", Why: "preload image"}, {Ref: "reg.example.com/c:1", Why: "preload image"}})
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -94,7 +94,7 @@ func TestDeniedSaysLogIn(t *testing.T) {
 	f.OnPull = func(ref string) error {
 		return fmt.Errorf("pull %s: %w: no basic auth credentials", ref, engine.ErrDenied)
 	}
-	err := New(f, Missing, nil).Ensure(context.Background(), []Want{{"127.0.0.1:5000/x:1", "base image"}})
+	err := New(f, Missing, nil).Ensure(context.Background(), []Want{{Ref: "127.0.0.1:5000/x:1", Why: "base image"}})
 	if err == nil || !strings.Contains(err.Error(), "registry 127.0.0.1:5000 refused it") || !strings.Contains(err.Error(), "docker login 127.0.0.1:5000") {
 		t.Errorf("got %v", err)
 	}

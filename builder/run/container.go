@@ -24,15 +24,19 @@ import (
 // so this works against a remote daemon too.
 func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sidecar, log *targetLog, stageDir string, res *Result) ([]string, error) {
 	nonce := newNonce()
+	l := r.layout()
 	env := []string{
-		"DBUILDER_ROOT=" + Root,
+		"DBUILDER_ROOT=" + l.root(),
 		"PARALLEL=" + strconv.Itoa(r.parallel),
 		"DBUILDER_TARGET=" + j.Name(), "DBUILDER_DISTRO=" + j.Target.Distro,
 	}
 	env = append(env, j.Family.BuildEnv...)
+	if r.opt.Vary != nil {
+		env = append(env, r.opt.Vary.Env...)
+	}
 	spec := engine.ContainerSpec{
-		Name: r.run.Build(j.Names), Image: j.ImageTag, WorkingDir: Root,
-		Cmd:      []string{"sh", "-e", ScriptDir + "/run.sh"},
+		Name: r.run.Build(j.Names), Image: j.ImageTag, WorkingDir: l.root(),
+		Cmd:      []string{"sh", "-e", l.scripts() + "/run.sh"},
 		Labels:   r.run.Labels(labels.RoleBuild, j.Names),
 		NanoCPUs: r.opt.NanoCPUs, Memory: r.opt.Memory,
 	}
@@ -46,14 +50,14 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 		if err := r.eng.VolumeCreate(ctx, j.Names.CCache, kept.Labels(labels.RoleCCache, j.Names)); err != nil {
 			return nil, err
 		}
-		spec.Mounts = append(spec.Mounts, engine.Mount{Type: "volume", Source: j.Names.CCache, Target: CCacheDir})
-		env = append(env, "CCACHE_DIR="+CCacheDir)
+		spec.Mounts = append(spec.Mounts, engine.Mount{Type: "volume", Source: j.Names.CCache, Target: l.ccache()})
+		env = append(env, "CCACHE_DIR="+l.ccache())
 	}
 	if r.opt.Incremental {
 		if err := r.eng.VolumeCreate(ctx, j.Names.Work, kept.Labels(labels.RoleWork, j.Names)); err != nil {
 			return nil, err
 		}
-		spec.Mounts = append(spec.Mounts, engine.Mount{Type: "volume", Source: j.Names.Work, Target: WorkDir})
+		spec.Mounts = append(spec.Mounts, engine.Mount{Type: "volume", Source: j.Names.Work, Target: l.work()})
 		env = append(env, "DBUILDER_INCREMENTAL=1")
 		// One build at a time on a kept tree: the container's name is the lock.
 		spec.Name = j.Names.WorkLock
@@ -104,7 +108,15 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 		return nil, fmt.Errorf("%s", msg)
 	}
 	log.SetStep(StepCollect)
-	return r.collect(ctx, id, stageDir)
+	return r.collect(ctx, id, l.out(), stageDir)
+}
+
+// layout is where this run's builds happen: Root, or the variation's root.
+func (r *runner) layout() layout {
+	if r.opt.Vary != nil && r.opt.Vary.Root != "" {
+		return layout(r.opt.Vary.Root)
+	}
+	return layout(Root)
 }
 
 // createBuild creates the build container; an --incremental one waits for
@@ -122,7 +134,8 @@ func (r *runner) createBuild(ctx context.Context, spec engine.ContainerSpec, log
 		})
 }
 
-// copySource streams the source tree and dbuilder's scripts into Root.
+// copySource streams the source tree and dbuilder's scripts into the
+// build's root.
 func (r *runner) copySource(ctx context.Context, id string, j plan.Job, nonce string) error {
 	pr, pw := io.Pipe()
 	skip := ""
@@ -133,7 +146,11 @@ func (r *runner) copySource(ctx context.Context, id string, j plan.Job, nonce st
 		tw := tar.NewWriter(pw)
 		err := writeTree(tw, j.SourceDir, "src", skip)
 		if err == nil {
-			err = writeFile(tw, "dbuilder/run.sh", 0o755, runScript(nonce))
+			umask := ""
+			if r.opt.Vary != nil {
+				umask = r.opt.Vary.Umask
+			}
+			err = writeFile(tw, "dbuilder/run.sh", 0o755, r.layout().runScript(nonce, umask))
 		}
 		if err == nil {
 			err = writeFile(tw, "dbuilder/build.sh", 0o755, j.BuildScript)
@@ -146,7 +163,7 @@ func (r *runner) copySource(ctx context.Context, id string, j plan.Job, nonce st
 		}
 		pw.CloseWithError(err)
 	}()
-	err := r.eng.CopyTo(ctx, id, Root, pr)
+	err := r.eng.CopyTo(ctx, id, r.layout().root(), pr)
 	pr.CloseWithError(err)
 	if err != nil {
 		return fmt.Errorf("copy source into the build container: %w", err)
@@ -154,9 +171,10 @@ func (r *runner) copySource(ctx context.Context, id string, j plan.Job, nonce st
 	return nil
 }
 
-// collect copies OutDir out of the container into the staging directory.
-func (r *runner) collect(ctx context.Context, id, stageDir string) ([]string, error) {
-	rc, err := r.eng.CopyFrom(ctx, id, OutDir)
+// collect copies the build's out directory from the container into the
+// staging directory.
+func (r *runner) collect(ctx context.Context, id, outDir, stageDir string) ([]string, error) {
+	rc, err := r.eng.CopyFrom(ctx, id, outDir)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +184,7 @@ func (r *runner) collect(ctx context.Context, id, stageDir string) ([]string, er
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("the build left no files in %s", OutDir)
+		return nil, fmt.Errorf("the build left no files in %s", outDir)
 	}
 	return files, nil
 }

@@ -3,6 +3,8 @@ package run
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -23,6 +25,14 @@ import (
 //	                     script keeps the built tree (DBUILDER_INCREMENTAL=1)
 //
 // Build scripts get DBUILDER_ROOT=/build and PARALLEL (jobs for make).
+//
+// A Variation (Options.Vary; `release --check-reproducible`) moves all of
+// these under another root and sets a umask and environment before run.sh
+// starts the build: the second build of a reproducibility check. The
+// build time is not faked: the second build simply runs later, and the
+// build tools take SOURCE_DATE_EPOCH from the changelog in both builds
+// (dpkg-buildpackage from debian/changelog, build-rpm.sh asks rpmbuild to
+// take it from %changelog), as the distros do.
 // run.sh ends with a marker line of resource figures (see account.go).
 // Steps are announced on stdout as marker lines that carry a random nonce
 // fresh for each build, so output of the package's own tests cannot forge
@@ -61,7 +71,7 @@ const runScriptTemplate = `#!/bin/sh
 set -e
 mark() { echo "##[dbuilder:NONCE] $*"; }
 ACCOUNT
-mkdir -p OUTDIR
+UMASKmkdir -p OUTDIR
 for d in CCACHEDIR WORKDIR; do if [ -d "$d" ]; then touch "$d/.dbuilder-last-used"; fi; done
 mark step build
 cd SRCDIR
@@ -80,11 +90,66 @@ fi
 mark step done
 `
 
-// runScript returns run.sh for one build, with its marker nonce.
-func runScript(nonce string) []byte {
-	r := strings.NewReplacer("ACCOUNT", accountScript, "NONCE", nonce, "OUTDIR", OutDir, "SRCDIR", SrcDir, "SCRIPTDIR", ScriptDir,
-		"BUILTDIR", BuiltDirFile, "CCACHEDIR", CCacheDir, "WORKDIR", WorkDir, "EXITBUILD", strconv.Itoa(exitBuildFailed), "EXITTEST", strconv.Itoa(exitTestFailed))
+// runScript returns run.sh for one build in the standard layout, with its
+// marker nonce.
+func runScript(nonce string) []byte { return layout(Root).runScript(nonce, "") }
+
+// runScript returns run.sh for one build under l, with its marker nonce
+// and, when umask is not "", that umask.
+func (l layout) runScript(nonce, umask string) []byte {
+	if umask != "" {
+		umask = "umask " + umask + "\n"
+	}
+	r := strings.NewReplacer("ACCOUNT", accountScript, "UMASK", umask, "NONCE", nonce, "OUTDIR", l.out(), "SRCDIR", l.src(), "SCRIPTDIR", l.scripts(),
+		"BUILTDIR", l.builtDir(), "CCACHEDIR", l.ccache(), "WORKDIR", l.work(), "EXITBUILD", strconv.Itoa(exitBuildFailed), "EXITTEST", strconv.Itoa(exitTestFailed))
 	return []byte(r.Replace(runScriptTemplate))
+}
+
+// layout is the root of the contract's paths for one build: Root, or a
+// Variation's.
+type layout string
+
+func (l layout) root() string     { return string(l) }
+func (l layout) src() string      { return string(l) + "/src" }
+func (l layout) out() string      { return string(l) + "/out" }
+func (l layout) builtDir() string { return string(l) + "/builtdir" }
+func (l layout) scripts() string  { return string(l) + "/dbuilder" }
+func (l layout) ccache() string   { return string(l) + "/ccache" }
+func (l layout) work() string     { return string(l) + "/work" }
+
+// Variation is a build environment that differs from the standard one in
+// what a reproducible package must not depend on (see the contract above).
+type Variation struct {
+	Root  string   // absolute, instead of Root: the tree is built in Root+"/src"
+	Umask string   // octal, e.g. "0002" (standard builds keep Docker's 0022)
+	Env   []string // KEY=VALUE added to the build's environment: TZ, LC_ALL, LANG, ...
+}
+
+var (
+	safePath = regexp.MustCompile(`^(/[A-Za-z0-9._+-]+)+$`)
+	umaskRe  = regexp.MustCompile(`^0[0-7]{3}$`)
+	envKey   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+// check reports a variation that cannot be used: its root and umask are
+// written into run.sh, so they must be plain.
+func (v *Variation) check() error {
+	if v.Root != "" && (!safePath.MatchString(v.Root) || strings.Contains(v.Root, "/./") || strings.Contains(v.Root, "/../") || strings.HasSuffix(v.Root, "/..") || strings.HasSuffix(v.Root, "/.")) {
+		return fmt.Errorf("variation: build root %q must be a plain absolute path", v.Root)
+	}
+	if v.Root == Root {
+		return fmt.Errorf("variation: build root %q is the standard one", v.Root)
+	}
+	if v.Umask != "" && !umaskRe.MatchString(v.Umask) {
+		return fmt.Errorf("variation: umask %q is not octal like 0002", v.Umask)
+	}
+	for _, e := range v.Env {
+		k, _, ok := strings.Cut(e, "=")
+		if !ok || !envKey.MatchString(k) {
+			return fmt.Errorf("variation: %q is not KEY=VALUE", e)
+		}
+	}
+	return nil
 }
 
 // newNonce returns a fresh marker nonce.

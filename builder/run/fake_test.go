@@ -429,17 +429,71 @@ func TestFakeFailedRebuildKeepsLastGoodPackages(t *testing.T) {
 	}
 }
 
-func TestFakeArchRefusedBeforeAnythingIsCreated(t *testing.T) {
+// archFake answers the architecture probe: machine is what `uname -m`
+// prints in a foreign base image, "" for an exec format error (no
+// emulation on the daemon's host).
+func archFake(machine string) *enginefake.Fake {
 	f := newFake()
+	f.AddImage("arm64v8/debian:bookworm", nil)
+	build := f.OnStart
+	f.OnStart = func(c *enginefake.Container) enginefake.Behavior {
+		if c.Role() == labels.RoleProbe && c.Spec.Image == "arm64v8/debian:bookworm" {
+			return func(c *enginefake.Container, _ <-chan struct{}) int {
+				if machine == "" {
+					c.Log("exec /usr/bin/uname: exec format error")
+					return 1
+				}
+				c.Log("%s", machine)
+				return 0
+			}
+		}
+		return build(c)
+	}
+	return f
+}
+
+func archJobs(t *testing.T) []plan.Job {
 	body := strings.Replace(fakeMatrix, "distro: [debian:bookworm, debian:trixie]", "distro: [debian:bookworm]\n  arch: [amd64, arm64]", 1)
 	jobs := fakeJobs(t, body)
-	_, _, err := fakeBuild(t, context.Background(), f, jobs, t.TempDir(), nil)
-	var ie InputError
-	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "arch arm64 is not the architecture of the daemon") {
-		t.Fatalf("got %v", err)
+	if !jobs[1].Foreign || jobs[1].Distro.Image != "arm64v8/debian:bookworm" {
+		t.Fatalf("arm64 job: %+v", jobs[1])
 	}
-	if ev := f.Events(); len(ev) != 0 {
-		t.Errorf("created before refusing: %v", ev)
+	return jobs
+}
+
+func TestFakeArchRefusedWithoutEmulation(t *testing.T) {
+	for name, machine := range map[string]string{"no emulation": "", "wrong image": "x86_64"} {
+		t.Run(name, func(t *testing.T) {
+			f := archFake(machine)
+			_, _, err := fakeBuild(t, context.Background(), f, archJobs(t), t.TempDir(), nil)
+			var ie InputError
+			want := map[string]string{"": "cannot run arm64 containers", "x86_64": "runs as x86_64, not aarch64"}[machine]
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), "target debian-bookworm-arm64: ") || !strings.Contains(err.Error(), want) {
+				t.Fatalf("got %v", err)
+			}
+			if n := f.Names(); len(n) != 0 {
+				t.Errorf("left: %v", n)
+			}
+			for _, ev := range f.Events() {
+				if strings.HasPrefix(ev, "create ") && !strings.HasPrefix(ev, "create anon-") {
+					t.Errorf("created before refusing: %v", ev)
+				}
+			}
+		})
+	}
+}
+
+func TestFakeArchEmulated(t *testing.T) {
+	f := archFake("aarch64")
+	res, log, err := fakeBuild(t, context.Background(), f, archJobs(t), t.TempDir(), nil)
+	if err != nil || Failed(res) > 0 {
+		t.Fatalf("%v\n%s", err, log)
+	}
+	if res[0].Arch != "amd64" || res[0].Emulated || res[1].Arch != "arm64" || !res[1].Emulated {
+		t.Errorf("arches: %+v / %+v", res[0], res[1])
+	}
+	if !strings.Contains(log, "arm64 (emulated)") {
+		t.Errorf("summary:\n%s", log)
 	}
 }
 

@@ -18,24 +18,13 @@ func (e InputError) Error() string { return e.Err.Error() }
 func (e InputError) Unwrap() error { return e.Err }
 
 // Preflight checks, before any container or volume exists, that every job
-// can start: the output directory is writable, each target's architecture
-// is the endpoint's; then it pulls what the pull policy asks for (see
-// wants) and checks that every image the run needs is on the daemon. It
-// reports every problem at once.
+// can start: the output directory is writable; then it pulls what the pull
+// policy asks for (see wants), checks that every image the run needs is on
+// the daemon, and that the endpoint runs each foreign target's userland.
+// It reports every problem at once.
 func Preflight(ctx context.Context, eng engine.Engine, info engine.Info, jobs []plan.Job, opt Options) error {
-	var errs []error
 	if err := writable(opt.OutputDir); err != nil {
-		errs = append(errs, err)
-	}
-	native := NormalizeArch(info.Arch)
-	for _, j := range jobs {
-		if j.Arch != "" && NormalizeArch(j.Arch) != native {
-			errs = append(errs, fmt.Errorf("target %s: arch %s is not the architecture of the daemon at %s (%s); dbuilder builds only for the daemon's own architecture for now: drop %s from the arch axis, or run it against a %s daemon",
-				j.Name(), j.Arch, eng.Endpoint(), native, j.Arch, j.Arch))
-		}
-	}
-	if len(errs) > 0 {
-		return InputError{errors.Join(errs...)}
+		return InputError{err}
 	}
 	ws := wants(ctx, eng, jobs, opt)
 	if err := pullAll(ctx, eng, ws, opt); err != nil {
@@ -44,14 +33,18 @@ func Preflight(ctx context.Context, eng engine.Engine, info engine.Info, jobs []
 		}
 		return InputError{err}
 	}
+	var errs []error
 	for _, w := range ws {
 		if _, err := eng.Image(ctx, w.Ref); err != nil {
 			if errors.Is(err, engine.ErrNotFound) {
-				errs = append(errs, fmt.Errorf("%s %s is not on the Docker daemon: %s", w.Why, w.Ref, fixFor(w.Why)))
+				errs = append(errs, fmt.Errorf("%s %s is not on the Docker daemon: %s", w.Why, w.Ref, fixFor(w, jobs)))
 			} else {
 				errs = append(errs, err)
 			}
 		}
+	}
+	if len(errs) == 0 {
+		errs = append(errs, checkArches(ctx, eng, info, jobs, opt.Run.Version)...)
 	}
 	if len(errs) > 0 {
 		return InputError{errors.Join(errs...)}
@@ -70,22 +63,4 @@ func writable(dir string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
-}
-
-// NormalizeArch maps kernel and daemon architecture names to Debian's
-// (x86_64 -> amd64, aarch64 -> arm64), the names the arch axis uses.
-func NormalizeArch(a string) string {
-	switch a {
-	case "x86_64", "x86-64":
-		return "amd64"
-	case "aarch64", "arm64/v8":
-		return "arm64"
-	case "armv7l", "armhf", "arm":
-		return "armhf"
-	case "i386", "i686", "386":
-		return "i386"
-	case "ppc64le":
-		return "ppc64el"
-	}
-	return a
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/pull"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 // What an image is for, in messages.
@@ -27,18 +28,22 @@ const (
 func wants(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options) []pull.Want {
 	var out []pull.Want
 	seen := map[string]bool{}
-	add := func(ref, why string) {
+	add := func(ref, why, platform string) {
 		if !seen[ref] {
 			seen[ref] = true
-			out = append(out, pull.Want{Ref: ref, Why: why})
+			out = append(out, pull.Want{Ref: ref, Why: why, Platform: platform})
 		}
 	}
 	for _, j := range jobs {
-		add(j.Distro.Image, whyBase)
+		platform := ""
+		if a, ok := distros.LookupArch(j.Arch); ok && j.Foreign {
+			platform = a.Platform()
+		}
+		add(j.Distro.Image, whyBase, platform)
 	}
 	for _, j := range jobs {
 		for _, p := range j.Target.Test.Preload {
-			add(p, whyPreload)
+			add(p, whyPreload, "")
 		}
 	}
 	if needsDocker(jobs) {
@@ -47,7 +52,7 @@ func wants(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 			why = whyOwnBase
 		}
 		for _, ref := range sidecar.Wants(ctx, eng, opt.Sidecar, sidecar.EnsureOptions{Version: opt.Run.Version, Bases: opt.SidecarBases}) {
-			add(ref, why)
+			add(ref, why, "")
 		}
 	}
 	return out
@@ -69,10 +74,15 @@ func pullAll(ctx context.Context, eng engine.Engine, ws []pull.Want, opt Options
 	return err
 }
 
-// fixFor says how to get an image of that kind onto the daemon when
-// pulling is off (--pull never).
-func fixFor(why string) string {
-	switch why {
+// fixFor says how to get w onto the daemon when pulling is off (--pull
+// never).
+func fixFor(w pull.Want, jobs []plan.Job) string {
+	for _, j := range jobs {
+		if j.Foreign && j.Distro.Image == w.Ref {
+			return fmt.Sprintf("docker pull it, or leave out --pull never; for Debian suites run: DBUILDER_ARCHES=%s bash scripts/setup.sh", j.Arch)
+		}
+	}
+	switch w.Why {
 	case whyPreload:
 		return "build or pull it on the host daemon first (test.preload copies it from there), or leave out --pull never"
 	case whySidecar:

@@ -17,9 +17,9 @@ import (
 func Summary(w io.Writer, results []Result) {
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tRESULT\tDURATION\tSTEPS\tARTIFACTS")
+	fmt.Fprintln(tw, "TARGET\tARCH\tRESULT\tDURATION\tSTEPS\tARTIFACTS")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Target, resultWord(r), r.Duration.Round(100*time.Millisecond), stepList(r), artifactList(r))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Target, archWord(r), resultWord(r), r.Duration.Round(100*time.Millisecond), stepList(r), artifactList(r))
 	}
 	tw.Flush()
 	resourceTable(w, results)
@@ -62,6 +62,17 @@ func stepList(r Result) string {
 		return "-"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// archWord names the target's architecture, and says when it ran emulated.
+func archWord(r Result) string {
+	if r.Emulated {
+		return r.Arch + " (emulated)"
+	}
+	if r.Arch == "" {
+		return "-"
+	}
+	return r.Arch
 }
 
 func resultWord(r Result) string {

@@ -19,12 +19,16 @@ type Report struct {
 	Started  time.Time      `json:"started"`
 	Finished time.Time      `json:"finished"`
 	Targets  []TargetReport `json:"targets"`
+	// Repositories is set by `dbuilder release`.
+	Repositories *RepositoriesReport `json:"repositories,omitempty"`
 }
 
 // TargetReport is one target in the report.
 type TargetReport struct {
 	Name       string       `json:"name"`
 	Distro     string       `json:"distro"`
+	Arch       string       `json:"arch"`
+	Emulated   bool         `json:"emulated"`
 	Result     string       `json:"result"` // ok, cached, failed, cancelled
 	FailedStep string       `json:"failed_step,omitempty"`
 	Error      string       `json:"error,omitempty"`
@@ -34,6 +38,8 @@ type TargetReport struct {
 	Artifacts  []Artifact   `json:"artifacts"`
 	Cache      CacheReport  `json:"cache"`
 	Resources  *Resources   `json:"resources,omitempty"`
+	// Release is set by `dbuilder release` for the targets it checked.
+	Release *ReleaseReport `json:"release,omitempty"`
 }
 
 // StepReport is one step's duration.
@@ -56,7 +62,7 @@ func NewReport(run, version, endpoint string, started time.Time, results []Resul
 	rep := Report{Run: run, Version: version, Endpoint: endpoint, Started: started.UTC(), Finished: time.Now().UTC(), Targets: []TargetReport{}}
 	for _, r := range results {
 		t := TargetReport{
-			Name: r.Target, Distro: r.Distro, Result: resultName(r), FailedStep: r.Step,
+			Name: r.Target, Distro: r.Distro, Arch: r.Arch, Emulated: r.Emulated, Result: resultName(r), FailedStep: r.Step,
 			Seconds: r.Duration.Seconds(), Steps: []StepReport{}, Log: r.Log, Artifacts: []Artifact{},
 			Cache: CacheReport{BuilderImage: r.BuilderImage, BuilderImageReused: r.BuilderImageReused,
 				PreloadCopied: orNone(r.Preloaded), PreloadReused: orNone(r.PreloadReused)},

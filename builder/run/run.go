@@ -46,12 +46,18 @@ type Options struct {
 	// SidecarBases are the Debian images dbuilder's own sidecar image may be
 	// built from, in order of preference (nil: sidecar.DefaultBases).
 	SidecarBases []string
+	// Vary builds in a varied environment (another root path, umask, time
+	// zone, locale; see Variation in contract.go): the second build of a
+	// reproducibility check. nil is the standard environment.
+	Vary *Variation
 }
 
 // Result is one target's outcome.
 type Result struct {
 	Target    string
 	Distro    string
+	Arch      string // Debian's name
+	Emulated  bool   // the build ran that architecture's userland through emulation
 	OK        bool
 	Cancelled bool
 	Step      string // where it failed
@@ -97,6 +103,11 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 	}
 	if opt.Stdout == nil {
 		opt.Stdout = io.Discard
+	}
+	if opt.Vary != nil {
+		if err := opt.Vary.check(); err != nil {
+			return nil, InputError{err}
+		}
 	}
 	r := &runner{eng: eng, opt: opt, con: &console{w: opt.Stdout}, run: opt.Run, live: lifecycle.NewLiveness(eng),
 		openLog: func(name string) (io.WriteCloser, error) { return os.Create(name) }}
@@ -223,7 +234,7 @@ func (r *runner) cached(ctx context.Context, j plan.Job) (Result, bool) {
 	if err != nil || rec.Key != key {
 		return Result{}, false
 	}
-	res := Result{Target: j.Name(), Distro: j.Target.Distro, OK: true, Dir: dir, Cached: &rec,
+	res := Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, OK: true, Dir: dir, Cached: &rec,
 		Log: filepath.Join(dir, logName), BuilderImage: j.ImageTag, BuilderImageReused: true}
 	for _, a := range rec.Artifacts {
 		res.Artifacts = append(res.Artifacts, a.Name)

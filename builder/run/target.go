@@ -21,7 +21,7 @@ const logName = "build.log"
 // it is created.
 func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 	start := time.Now()
-	res = Result{Target: j.Name(), Distro: j.Target.Distro, Dir: filepath.Join(r.opt.OutputDir, j.Name())}
+	res = Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, Dir: filepath.Join(r.opt.OutputDir, j.Name())}
 	if r.opt.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.opt.Timeout)

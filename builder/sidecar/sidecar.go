@@ -108,8 +108,10 @@ func (s *Sidecar) spec() engine.ContainerSpec {
 		NanoCPUs: c.NanoCPUs, Memory: c.Memory,
 	}
 	if c.Image.Official {
-		// docker:dind's entrypoint sets up cgroups and then runs our args.
-		spec.Entrypoint = []string{"dockerd-entrypoint.sh"}
+		// docker:dind's entrypoint sets up cgroups and then runs our args;
+		// first drop a killed daemon's network store, as dbuilder's own
+		// image does (recipe/entrypoint.sh says why).
+		spec.Entrypoint = []string{"sh", "-c", "rm -f /var/lib/docker/network/files/local-kv.db; exec dockerd-entrypoint.sh \"$@\"", "dbuilder-dind"}
 	}
 	applyMode(&spec, c.Mode)
 	return spec

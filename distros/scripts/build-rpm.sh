@@ -197,13 +197,24 @@ if [ ! -f "$tarball" ] && [ -z "$noprep" ]; then
 		;;
 	esac
 	# The tree, as the tarball %setup expects: top directory NAME-VERSION.
-	tar --exclude-vcs --transform "s|^\\.|$name-$version|S" -caf "$top/SOURCES/$tarball" .
+	# Sorted, owned by root and 0644 whatever the umask, so that the source
+	# rpm is reproducible.
+	tar --exclude-vcs --sort=name --owner=0 --group=0 --numeric-owner \
+		--transform "s|^\\.|$name-$version|S" -caf "$top/SOURCES/$tarball" .
+	chmod 0644 "$top/SOURCES/$tarball"
 fi
 
-# rpmbuild ARGS...: rpmbuild with the options every run uses.
+# rpmbuild ARGS...: rpmbuild with the options every run uses. The
+# reproducibility macros are Fedora's defaults (Debian's rpm lacks them):
+# SOURCE_DATE_EPOCH from %changelog, used as the build time and to clamp
+# file times, and a fixed build host (a container's host name is random).
 rpmbuild_() {
 	rpmbuild "$@" ${nodeps:+--nodeps} \
 		--define "_topdir $top" \
+		--define "source_date_epoch_from_changelog 1" \
+		--define "use_source_date_epoch_as_buildtime 1" \
+		--define "clamp_mtime_to_source_date_epoch 1" \
+		--define "_buildhost reproducible" \
 		--define "_smp_mflags -j$jobs" \
 		--define "_smp_build_ncpus $jobs" \
 		"$spec"

@@ -16,8 +16,12 @@ if [ -d /sys/kernel/security ] && ! mountpoint -q /sys/kernel/security 2>/dev/nu
 	mount -t securityfs none /sys/kernel/security 2>/dev/null || :
 fi
 
-# A previous daemon on this data root may have been killed: drop its pid file.
+# A previous daemon on this data root may have been killed: drop its pid file,
+# and its network store, whose stale endpoints can keep a published port
+# "already allocated" after a restart (dbuilder removes every container and
+# network left on the data root anyway; the bridge is made anew).
 rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
+rm -f /var/lib/docker/network/files/local-kv.db
 
 mkdir -p /var/run/dind
 exec "$@"

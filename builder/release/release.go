@@ -1,0 +1,301 @@
+// Package release turns built packages into a release (`dbuilder
+// release`): each target's packages are installed in a clean container of
+// its distro and removed again, linted, and (with --check-reproducible)
+// built a second time in a varied environment and compared byte for byte;
+// then one apt repository per deb distro and one rpm repository per rpm
+// distro are made under DIR/repo, signed when a key is given, with a
+// SHA256SUMS over every file. The tools run in a container of a small
+// image made locally from Debian packages (tools.go); files travel through
+// the Engine API.
+package release
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
+	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/lifecycle"
+	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/run"
+)
+
+// Steps of a target's release, as report.json names them.
+const (
+	StepBuild        = "build" // the build failed: nothing to release
+	StepVerify       = "verify"
+	StepLint         = "lint"
+	StepReproducible = "reproducible"
+)
+
+// LogName is a target's release log in DIR/<target>/.
+const LogName = "release.log"
+
+// DiffName is the diffoscope report in DIR/<target>/ when the two builds differ.
+const DiffName = "diffoscope.txt"
+
+// Options control a release.
+type Options struct {
+	OutputDir string
+	Run       ident.Run // the build's run: release's containers carry it too
+	Jobs      int       // targets checked at once
+	// Key is an armored OpenPGP private key (no passphrase); nil makes
+	// unsigned repositories. It is never written to disk, a log or an image.
+	Key []byte
+	// CheckReproducible builds each target a second time in a varied
+	// environment (run.Options.Vary) and compares the packages.
+	CheckReproducible bool
+	// Build are the options the packages were built with; the second
+	// build starts from them.
+	Build  run.Options
+	Origin string // names the repositories (the matrix's name)
+	Stdout io.Writer
+}
+
+// Outcome is what a release did, per target (in the order of the jobs)
+// and for the repositories.
+type Outcome struct {
+	Targets []run.ReleaseReport
+	Repos   *run.RepositoriesReport
+}
+
+// Failed counts the targets whose release failed.
+func (o *Outcome) Failed() int {
+	n := 0
+	for _, t := range o.Targets {
+		if !t.OK {
+			n++
+		}
+	}
+	return n
+}
+
+// releaser holds what the targets of one release share.
+type releaser struct {
+	eng    engine.Engine
+	opt    Options
+	tools  string
+	out    *console
+	signed bool // the repositories will be signed
+}
+
+// Release checks the targets that built (built[i] is jobs[i]'s result) and
+// makes the repositories when every target passed. Its error is for the
+// release as a whole (no tools image, an unusable key); failed targets are
+// in the outcome.
+func Release(ctx context.Context, eng engine.Engine, jobs []plan.Job, built []run.Result, opt Options) (*Outcome, error) {
+	if opt.Stdout == nil {
+		opt.Stdout = io.Discard
+	}
+	if opt.Jobs < 1 {
+		opt.Jobs = 1
+	}
+	r := &releaser{eng: eng, opt: opt, tools: ToolsRef(opt.Run.Version), out: &console{w: opt.Stdout}, signed: opt.Key != nil}
+	var key *signingKey
+	if opt.Key != nil {
+		k, err := parseKey(opt.Key)
+		if err != nil {
+			return nil, err
+		}
+		key = k
+	}
+	note, err := EnsureTools(ctx, eng, opt.Run.Version, r.out.prefixed("[release-tools] "))
+	if err != nil {
+		return nil, err
+	}
+	if note != "" {
+		r.out.line("dbuilder: " + note)
+	}
+	anchor, err := lifecycle.StartAnchor(ctx, eng, r.tools, opt.Run)
+	if err != nil {
+		return nil, err
+	}
+	defer anchor.Close()
+
+	o := &Outcome{Targets: make([]run.ReleaseReport, len(jobs))}
+	var second map[string]run.Result
+	if opt.CheckReproducible {
+		dir := filepath.Join(opt.OutputDir, ".dbuilder", "staging", opt.Run.ID)
+		defer func() {
+			os.RemoveAll(filepath.Join(dir, "second-build"))
+			os.Remove(dir) // when empty
+		}()
+		second, err = r.secondBuild(ctx, jobs, built, filepath.Join(dir, "second-build"))
+		if err != nil {
+			return nil, err
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(opt.Jobs)
+	for i, j := range jobs {
+		if !built[i].OK {
+			o.Targets[i] = run.ReleaseReport{FailedStep: StepBuild, Error: "the build failed; nothing to release", Lint: []run.LintFinding{}, Checksums: []run.Artifact{}, LintMode: j.Target.Release.Lint}
+			continue
+		}
+		g.Go(func() error {
+			var sb *run.Result
+			if s, ok := second[j.Name()]; ok {
+				sb = &s
+			}
+			o.Targets[i] = r.target(gctx, j, built[i], sb)
+			return nil
+		})
+	}
+	g.Wait()
+	if ctx.Err() != nil {
+		return o, ctx.Err()
+	}
+	o.Repos = r.repositories(ctx, jobs, built, o.Targets, key)
+	return o, nil
+}
+
+// target runs the checks of one target in order; the first that fails
+// ends it. Its log is DIR/<target>/release.log.
+func (r *releaser) target(ctx context.Context, j plan.Job, b run.Result, second *run.Result) run.ReleaseReport {
+	rep := run.ReleaseReport{LintMode: j.Target.Release.Lint, Lint: []run.LintFinding{}, Checksums: []run.Artifact{}}
+	logPath := filepath.Join(b.Dir, LogName)
+	f, err := os.Create(logPath)
+	if err != nil {
+		rep.FailedStep, rep.Error = StepVerify, err.Error()
+		return rep
+	}
+	defer f.Close()
+	rep.Log = logPath
+	log := &targetLog{w: f, con: r.out, prefix: "[" + j.Name() + "] "}
+	defer log.Flush()
+	os.Remove(filepath.Join(b.Dir, DiffName)) // an earlier release's
+	pkgs := packages(b)
+	if sums, err := checksums(b.Dir, pkgs); err == nil {
+		rep.Checksums = sums
+	}
+	fail := func(step string, err error) run.ReleaseReport {
+		rep.FailedStep, rep.Error = step, err.Error()
+		log.Printf("release: %s failed: %v", step, err)
+		return rep
+	}
+	if len(pkgs) == 0 {
+		return fail(StepVerify, fmt.Errorf("the build left no .deb or .rpm in %s", b.Dir))
+	}
+
+	log.Printf("release: verify: installing %s in a clean %s container", strings.Join(pkgs, ", "), j.Distro.Image)
+	if err := r.verify(ctx, j, b.Dir, pkgs, log); err != nil {
+		return fail(StepVerify, err)
+	}
+	rep.Verified = true
+
+	if j.Target.Release.Lint != matrix.LintOff {
+		findings, err := r.lint(ctx, j, b.Dir, pkgs, log)
+		rep.Lint = findings
+		if err != nil {
+			return fail(StepLint, err)
+		}
+		if errs := countErrors(findings); errs > 0 && j.Target.Release.Lint == matrix.LintError {
+			return fail(StepLint, fmt.Errorf("%d lint error(s) and release.lint is error", errs))
+		}
+	} else {
+		log.Printf("release: lint: off (release.lint)")
+	}
+
+	if r.opt.CheckReproducible {
+		same, report, err := r.compare(ctx, j, b, second, log)
+		if err != nil {
+			return fail(StepReproducible, err)
+		}
+		rep.Reproducible = &same
+		if !same {
+			rep.Diffoscope = report
+			return fail(StepReproducible, fmt.Errorf("the second build's packages differ; diffoscope's report: %s", report))
+		}
+	}
+	rep.OK = true
+	log.Printf("release: %s passed", j.Name())
+	return rep
+}
+
+// labels are the labels of a release container of job j.
+func (r *releaser) labels(j plan.Job) map[string]string {
+	return r.opt.Run.Labels(labels.RoleRelease, j.Names)
+}
+
+// packages are a target's .deb and .rpm files, relative to its directory.
+func packages(b run.Result) []string {
+	var out []string
+	for _, a := range b.Artifacts {
+		if isPackage(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func isPackage(name string) bool {
+	return strings.HasSuffix(name, ".deb") || strings.HasSuffix(name, ".rpm")
+}
+
+func isSourceRPM(name string) bool { return strings.HasSuffix(name, ".src.rpm") }
+
+// console serialises whole lines from the targets on the terminal.
+type console struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (c *console) line(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintln(c.w, s)
+}
+
+// prefixed is a writer that sends complete lines to the console with prefix.
+func (c *console) prefixed(prefix string) *targetLog {
+	return &targetLog{w: io.Discard, con: c, prefix: prefix}
+}
+
+// targetLog writes to a file and, line by line with a prefix, to the console.
+type targetLog struct {
+	mu     sync.Mutex
+	w      io.Writer
+	con    *console
+	prefix string
+	buf    []byte
+}
+
+func (l *targetLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.w.Write(p)
+	l.buf = append(l.buf, p...)
+	for {
+		i := strings.IndexByte(string(l.buf), '\n')
+		if i < 0 {
+			break
+		}
+		l.con.line(l.prefix + string(l.buf[:i]))
+		l.buf = l.buf[i+1:]
+	}
+	return len(p), nil
+}
+
+// Printf writes one line.
+func (l *targetLog) Printf(format string, a ...any) {
+	fmt.Fprintf(l, format+"\n", a...)
+}
+
+// Flush sends a last unfinished line.
+func (l *targetLog) Flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buf) > 0 {
+		l.con.line(l.prefix + string(l.buf))
+		l.buf = nil
+	}
+}
