@@ -62,3 +62,10 @@ func (a Arch) ImageFor(image string) (string, bool) {
 	}
 	return a.Repo + repo, true
 }
+
+// Platform is the architecture's OCI platform, as a pull names it
+// ("linux/arm64/v8").
+func (a Arch) Platform() string {
+	return map[string]string{"amd64": "linux/amd64", "arm64": "linux/arm64/v8", "armhf": "linux/arm/v7",
+		"ppc64el": "linux/ppc64le", "s390x": "linux/s390x", "i386": "linux/386"}[a.Name]
+}

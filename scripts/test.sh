@@ -21,6 +21,11 @@ fi
 if is_root && is_debian_like; then
 	apt_install dpkg-dev debhelper rpm ccache shellcheck
 fi
+# Test-only: the registry tests (builder/cli registry_real_test.go) run
+# Debian's reference registry on loopback, with htpasswd (bcrypt) logins.
+if is_root && is_debian_like; then
+	apt_install docker-registry apache2-utils
+fi
 # Test-only: the release tests make a throwaway signing key with gpg.
 if ! command -v gpg >/dev/null 2>&1 && is_root && is_debian_like; then
 	apt_install gnupg

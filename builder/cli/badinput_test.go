@@ -78,6 +78,10 @@ func configCases(t *testing.T) []badInput {
 		{"source link leads out", []string{"build", "-f", linkedOut(t)}, nil, []string{"symbolic links that lead out of it", "evil -> /etc/passwd (absolute)", "up -> ../..", "outside the source"}},
 		{"source link leads out (dockerfile)", []string{"dockerfile", "--distro", "debian:bookworm", "-f", linkedOut(t)}, nil, []string{"symbolic links that lead out of it"}},
 		{"fail-fast and keep-going", []string{"build", "--fail-fast", "--keep-going", "-f", inv("../valid/debian.yaml")}, nil, []string{"contradict"}},
+		{"bad pull policy", []string{"build", "--pull", "sometimes", "-f", inv("../valid/debian.yaml")}, nil, []string{"--pull must be missing, always or never"}},
+		{"bad mirror flag", []string{"plan", "--mirror", "https://reg.example.com", "-f", inv("../valid/debian.yaml")}, nil, []string{"--mirror", "leave out the scheme"}},
+		{"bad mirror env", []string{"dockerfile", "--distro", "debian:bookworm", "-f", inv("../valid/debian.yaml")}, map[string]string{"DBUILDER_MIRROR": "hub"}, []string{"DBUILDER_MIRROR", "registry host"}},
+		{"bad images block", []string{"build", "-f", inv("bad-images.yaml")}, nil, []string{"bad-images.yaml:13:11: images.mirror", "bad-images.yaml:18:3: unknown key \"prefix\" in images"}},
 		{"unreachable daemon", []string{"build", "-f", inv("../valid/debian.yaml")}, map[string]string{"DOCKER_HOST": "unix://" + filepath.Join(dir, "no.sock")}, []string{"cannot reach the Docker daemon", "setup.sh"}},
 		{"release key file missing", []string{"release", "--sign-key", filepath.Join(dir, "nokey.asc"), "-f", inv("../valid/debian.yaml")}, nil, []string{"--sign-key", "nokey.asc", "no such file"}},
 		{"release key not a private key", []string{"release", "--sign-key", existing, "-f", inv("../valid/debian.yaml")}, nil, []string{"not an ASCII-armored OpenPGP private key"}},
@@ -152,11 +156,12 @@ func TestBadInputReal(t *testing.T) {
 	dockertest.Image(t, eng, "debian:bookworm")
 	body := "matrix:\n  distro: [debian:bookworm]\ntest:\n  docker: true\n  preload: [dbuilder-test/absent:1]\n"
 	cases := []badInput{
-		{"preload image missing", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", body)}, nil, []string{"preload image dbuilder-test/absent:1 is not on the Docker daemon"}},
-		{"base image missing", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [fedora:41]\n")}, nil, []string{"base image fedora:41 is not on the Docker daemon"}},
+		{"preload image missing", []string{"build", "--pull", "never", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", body)}, nil, []string{"preload image dbuilder-test/absent:1 is not on the Docker daemon", "--pull never"}},
+		{"base image missing", []string{"build", "--pull", "never", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [fedora:41]\n")}, nil, []string{"base image fedora:41 is not on the Docker daemon"}},
+		{"base image not in its registry", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [fedora:41]\nimages:\n  mirror: 127.0.0.1:1/hub\n")}, nil, []string{"base image 127.0.0.1:1/hub/library/fedora:41: registry 127.0.0.1:1 cannot be reached", "--pull never"}},
 		{"arch not the daemon's", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n  arch: [amd64, arm64]\n")}, nil, []string{"target debian-bookworm-arm64: arch arm64 is not the architecture of the daemon", "(amd64)"}},
 		{"output not writable", []string{"build", "--output", filepath.Join(notADir(t), "dist"), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n")}, nil, []string{"--output"}},
-		{"both at once", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm, rockylinux:9]\ntest:\n  docker: true\n  preload: [dbuilder-test/absent:1]\n")}, nil, []string{"dbuilder-test/absent:1", "rockylinux/rockylinux:9"}},
+		{"both at once", []string{"build", "--pull", "never", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm, rockylinux:9]\ntest:\n  docker: true\n  preload: [dbuilder-test/absent:1]\n")}, nil, []string{"dbuilder-test/absent:1", "rockylinux/rockylinux:9"}},
 	}
 	before := managed(t, eng)
 	for _, c := range cases {

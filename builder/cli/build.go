@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/ident"
+	"github.com/dbuilder/dbuilder/builder/pull"
 	"github.com/dbuilder/dbuilder/builder/run"
 )
 
@@ -23,6 +24,7 @@ type buildFlags struct {
 	sidecarImage         string
 	rebuild, incremental bool
 	noCCache             bool
+	pull, mirror         string
 }
 
 func init() {
@@ -31,7 +33,7 @@ func init() {
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f buildFlags
-	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D] [--rebuild] [--incremental] [--no-ccache] [--sidecar-image REF]", stderr)
+	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D] [--rebuild] [--incremental] [--no-ccache] [--sidecar-image REF] [--pull missing|always|never] [--mirror PREFIX]", stderr)
 	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
 	fs.StringVar(&f.distro, "distro", "", "targets to build: name, distro, family or glob (comma-separated)")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "targets to build at once")
@@ -45,6 +47,8 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
 	fs.BoolVar(&f.incremental, "incremental", false, "keep each target's built tree and skip the clean step (edit-build-test loop; not for releases)")
 	fs.BoolVar(&f.noCCache, "no-ccache", false, "do not use the per-target compiler cache")
+	fs.StringVar(&f.pull, "pull", "missing", "pull base, preload and sidecar images: missing (those the daemon lacks), always, or never (offline)")
+	fs.StringVar(&f.mirror, "mirror", "", mirrorUsage)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -58,8 +62,12 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return UsageError{fmt.Errorf("--memory: %w", err)}
 	}
+	policy, err := pull.ParsePolicy(f.pull)
+	if err != nil {
+		return UsageError{err}
+	}
 	sc := sidecarImage(f.sidecarImage)
-	m, jobs, err := loadJobs(f.file, f.distro, sc)
+	m, jobs, err := loadJobsWith(f.file, f.distro, sc, f.mirror)
 	if err != nil {
 		return err
 	}
@@ -81,6 +89,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		OutputDir: out, Jobs: f.jobs, FailFast: f.failFast || !f.keepGoing, Timeout: f.timeout,
 		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Run: id, Sidecar: sc, Stdout: stdout,
 		Rebuild: f.rebuild, Incremental: f.incremental, CCache: !f.noCCache,
+		Pull: policy, SidecarBases: sidecarBases(m),
 	})
 	if err != nil {
 		if ctx.Err() != nil {

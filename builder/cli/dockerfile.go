@@ -9,7 +9,7 @@ import (
 )
 
 type dockerfileFlags struct {
-	file, distro, sidecarImage string
+	file, distro, sidecarImage, mirror string
 }
 
 func init() {
@@ -20,17 +20,18 @@ func init() {
 // plan.Resolve with the same sidecar image choice.
 func runDockerfile(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var f dockerfileFlags
-	fs := newFlagSet("dockerfile", "dbuilder dockerfile [-f FILE] --distro SEL [--sidecar-image REF]", stderr)
+	fs := newFlagSet("dockerfile", "dbuilder dockerfile [-f FILE] --distro SEL [--sidecar-image REF] [--mirror PREFIX]", stderr)
 	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
 	fs.StringVar(&f.distro, "distro", "", "the one target to show: name, distro, family or glob")
 	fs.StringVar(&f.sidecarImage, "sidecar-image", "", "as for build")
+	fs.StringVar(&f.mirror, "mirror", "", mirrorUsage)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if f.distro == "" {
 		return UsageError{errors.New("dockerfile: --distro is required (it must select exactly one target)")}
 	}
-	_, jobs, err := loadJobs(f.file, f.distro, sidecarImage(f.sidecarImage))
+	_, jobs, err := loadJobsWith(f.file, f.distro, sidecarImage(f.sidecarImage), f.mirror)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/doctor"
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/pull"
 )
 
 func init() {
@@ -16,21 +17,27 @@ func init() {
 }
 
 func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("doctor", "dbuilder doctor [-f FILE] [--distro SEL]", stderr)
+	fs := newFlagSet("doctor", "dbuilder doctor [-f FILE] [--distro SEL] [--sidecar-image REF] [--pull POLICY] [--mirror PREFIX]", stderr)
 	file := fs.String("f", "matrix.yaml", "matrix whose targets' base images to check (skipped when the default file is absent)")
 	sel := fs.String("distro", "", "only these targets")
 	sidecarRef := fs.String("sidecar-image", "", "as for build")
+	pullFlag := fs.String("pull", "missing", "as for build: with missing or always, images the daemon lacks are looked up in their registries")
+	mirror := fs.String("mirror", "", mirrorUsage)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
-	opt := doctor.Options{Version: Version, Sidecar: sidecarImage(*sidecarRef)}
+	policy, err := pull.ParsePolicy(*pullFlag)
+	if err != nil {
+		return UsageError{err}
+	}
+	opt := doctor.Options{Version: Version, Sidecar: sidecarImage(*sidecarRef), Pull: policy}
 	explicit := fs.Lookup("f").Value.String() != "matrix.yaml" || *sel != ""
 	if _, err := os.Stat(*file); err == nil || explicit {
-		_, jobs, err := loadJobs(*file, *sel, opt.Sidecar)
+		m, jobs, err := loadJobsWith(*file, *sel, opt.Sidecar, *mirror)
 		if err != nil {
 			return err
 		}
-		opt.Jobs = jobs
+		opt.Jobs, opt.SidecarBases = jobs, sidecarBases(m)
 	} else {
 		opt.NeedDocker = true
 	}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"slices"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/matrix"
@@ -21,9 +22,20 @@ import (
 // selector names (all when sel is empty). Every error is a UsageError: the
 // user fixes it in the file or on the command line (exit 2).
 func loadSelected(file, sel string) (*matrix.Matrix, []matrix.Target, error) {
+	return loadSelectedWith(file, sel, "")
+}
+
+// loadSelectedWith is loadSelected with a Docker Hub mirror prefix that
+// replaces the matrix's images.mirror ("" keeps it).
+func loadSelectedWith(file, sel, mirror string) (*matrix.Matrix, []matrix.Target, error) {
 	m, err := matrix.Load(file)
 	if err != nil {
 		return nil, nil, UsageError{matrixError(file, err)}
+	}
+	if mirror != "" {
+		if err := m.UseMirror(mirror); err != nil {
+			return nil, nil, UsageError{fmt.Errorf("--mirror (or DBUILDER_MIRROR): %w", err)}
+		}
 	}
 	targets, err := matrix.Select(m.Targets, sel)
 	if err != nil {
@@ -37,7 +49,16 @@ func loadSelected(file, sel string) (*matrix.Matrix, []matrix.Target, error) {
 // for a daemon of this machine's architecture; resolveFor redoes it for
 // the daemon's own once one is connected.
 func loadJobs(file, sel string, sc sidecar.Image) (*matrix.Matrix, []plan.Job, error) {
-	m, targets, err := loadSelected(file, sel)
+	return loadJobsWith(file, sel, sc, "")
+}
+
+// loadJobsWith is loadJobs for commands with a --mirror flag: the flag,
+// else DBUILDER_MIRROR, else the matrix's images.mirror.
+func loadJobsWith(file, sel string, sc sidecar.Image, mirrorFlag string) (*matrix.Matrix, []plan.Job, error) {
+	if mirrorFlag == "" {
+		mirrorFlag = os.Getenv("DBUILDER_MIRROR")
+	}
+	m, targets, err := loadSelectedWith(file, sel, mirrorFlag)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -72,6 +93,24 @@ func forDaemon(ctx context.Context, eng engine.Engine, m *matrix.Matrix, jobs []
 		targets[i] = j.Target
 	}
 	return resolveFor(m, targets, sc, there.Name)
+}
+
+// mirrorUsage documents --mirror for every command that has it.
+const mirrorUsage = "pull Docker Hub's base images through this registry prefix, e.g. $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX (wins over images.mirror; env DBUILDER_MIRROR)"
+
+// sidecarBases are the Debian images dbuilder's own sidecar image may be
+// built from: each default one through the matrix's images settings, then
+// as named (an offline machine has the plain ones).
+func sidecarBases(m *matrix.Matrix) []string {
+	var out []string
+	for _, b := range sidecar.DefaultBases {
+		for _, ref := range []string{m.Images.Base(b, b), b} {
+			if !slices.Contains(out, ref) {
+				out = append(out, ref)
+			}
+		}
+	}
+	return out
 }
 
 // sidecarImage is the sidecar image a command uses: the flag, else

@@ -11,7 +11,7 @@ import (
 )
 
 type planFlags struct {
-	file, distro, format string
+	file, distro, format, mirror string
 }
 
 func init() {
@@ -22,18 +22,19 @@ func init() {
 // JSON for scripts (a CI pipeline generator, say).
 func runPlan(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var f planFlags
-	fs := newFlagSet("plan", "dbuilder plan [-f FILE] [--distro SEL] [--format text|json]", stderr)
+	fs := newFlagSet("plan", "dbuilder plan [-f FILE] [--distro SEL] [--format text|json] [--mirror PREFIX]", stderr)
 	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
 	fs.StringVar(&f.file, "file", "matrix.yaml", "same as -f")
 	fs.StringVar(&f.distro, "distro", "", "targets to show: distro (debian:trixie), target name, distro base (fedora) or glob ('debian:*'); comma-separated")
 	fs.StringVar(&f.format, "format", "text", "output format: text or json")
+	fs.StringVar(&f.mirror, "mirror", "", mirrorUsage)
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if f.format != "text" && f.format != "json" {
 		return UsageError{fmt.Errorf("plan: --format must be text or json, got %q", f.format)}
 	}
-	_, jobs, err := loadJobs(f.file, f.distro, sidecarImage(""))
+	_, jobs, err := loadJobsWith(f.file, f.distro, sidecarImage(""), f.mirror)
 	if err != nil {
 		return err
 	}

@@ -173,3 +173,32 @@ func TestLoadSelected(t *testing.T) {
 		t.Errorf("err = %#v, want a UsageError", err)
 	}
 }
+
+// TestMirrorFlag: --mirror (or DBUILDER_MIRROR) sends the base images of
+// plan, dockerfile and build through the prefix; the flag wins.
+func TestMirrorFlag(t *testing.T) {
+	path := writeMatrix(t, planMatrix)
+	image := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := planInitRun(t, append([]string{"plan", "-f", path, "--distro", "debian:bookworm", "--format", "json"}, args...)...)
+		var got []map[string]any
+		if code != 0 || json.Unmarshal([]byte(out), &got) != nil || len(got) == 0 {
+			t.Fatalf("exit %d: %s%s", code, out, errOut)
+		}
+		return got[0]["image"].(string)
+	}
+	if got := image("--mirror", "reg.example.com/hub"); got != "reg.example.com/hub/library/debian:bookworm" {
+		t.Errorf("--mirror: image %s", got)
+	}
+	t.Setenv("DBUILDER_MIRROR", "127.0.0.1:5000/")
+	if got := image(); got != "127.0.0.1:5000/library/debian:bookworm" {
+		t.Errorf("DBUILDER_MIRROR: image %s", got)
+	}
+	if got := image("--mirror", "reg.example.com/hub"); got != "reg.example.com/hub/library/debian:bookworm" {
+		t.Errorf("the flag does not win over the environment: image %s", got)
+	}
+	df, errOut, code := planInitRun(t, "dockerfile", "-f", path, "--distro", "debian-bookworm-amd64")
+	if code != 0 || !strings.Contains(df, "\nFROM 127.0.0.1:5000/library/debian:bookworm\n") {
+		t.Errorf("dockerfile (exit %d) ignores DBUILDER_MIRROR:\n%s%s", code, df, errOut)
+	}
+}

@@ -4,6 +4,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"syscall"
@@ -11,6 +12,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/pull"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -34,6 +36,21 @@ type Options struct {
 	Jobs    []plan.Job // the selected targets; their base images are checked
 	// NeedDocker says a sidecar is needed even without jobs (no matrix given).
 	NeedDocker bool
+	// Pull is the build's pull policy ("" is pull.Missing): missing images
+	// are then looked up in their registries.
+	Pull pull.Policy
+	// SidecarBases are the Debian images dbuilder's own sidecar image may be
+	// built from (nil: sidecar.DefaultBases).
+	SidecarBases []string
+}
+
+func (o Options) pulls() bool { return o.Pull != pull.Never }
+
+func (o Options) sidecarBases() []string {
+	if len(o.SidecarBases) == 0 {
+		return sidecar.DefaultBases
+	}
+	return o.SidecarBases
 }
 
 func (o Options) needDocker() bool {
@@ -72,9 +89,10 @@ func Run(ctx context.Context, eng engine.Engine, connErr error, opt Options) []C
 		{Name: "cgroups", OK: true, Detail: fmt.Sprintf("v%s, driver %s", orUnknown(info.CgroupVersion), orUnknown(info.CgroupDriver))},
 		storageCheck(info),
 	}
-	img, imgCheck := sidecarCheck(ctx, eng, opt)
+	reg := &registries{down: map[string]error{}}
+	img, imgCheck := sidecarCheck(ctx, eng, opt, reg)
 	checks = append(checks, imgCheck, privilegeCheck(ctx, eng, img, opt))
-	checks = append(checks, baseImageChecks(ctx, eng, opt.baseImages())...)
+	checks = append(checks, baseImageChecks(ctx, eng, opt.baseImages(), opt, reg)...)
 	checks = append(checks, archChecks(ctx, eng, info, opt)...)
 	checks = append(checks, diskCheck(info))
 	return checks
@@ -89,31 +107,43 @@ func storageCheck(info engine.Info) Check {
 }
 
 // sidecarCheck finds an image to probe with and reports what a build would use.
-func sidecarCheck(ctx context.Context, eng engine.Engine, opt Options) (string, Check) {
+func sidecarCheck(ctx context.Context, eng engine.Engine, opt Options, reg *registries) (string, Check) {
 	c := Check{Name: "sidecar image", Blocking: opt.needDocker()}
 	ref := opt.Sidecar.Ref
 	if _, err := eng.Image(ctx, ref); err == nil {
 		c.OK, c.Detail = true, ref+" present"
 		return ref, c
 	}
-	if ref != sidecar.OwnRef(opt.Version) {
-		c.Detail = ref + " is not on the daemon; build pulls it (a registry must be reachable)"
-		c.OK = true
-		for _, b := range []string{"debian:bookworm", "debian:trixie"} {
-			if _, err := eng.Image(ctx, b); err == nil {
-				return b, c
-			}
-		}
-		return "", c
-	}
-	for _, b := range []string{"debian:bookworm", "debian:trixie"} {
+	bases := opt.sidecarBases()
+	base := ""
+	for _, b := range bases {
 		if _, err := eng.Image(ctx, b); err == nil {
-			c.OK, c.Detail = true, fmt.Sprintf("%s absent; it will be built from %s on first use", ref, b)
-			return b, c
+			base = b
+			break
 		}
+	}
+	if ref != sidecar.OwnRef(opt.Version) {
+		c.Detail = ref + " is not on the daemon"
+		switch err := reg.pullable(ctx, eng, ref, opt); {
+		case err == nil:
+			c.OK, c.Detail = true, c.Detail+"; build pulls it (its registry has it)"
+		default:
+			c.Detail += ": " + err.Error()
+			c.Fix = "pull it where a registry is reachable, or leave --sidecar-image out to use dbuilder's own, built locally"
+		}
+		return base, c
+	}
+	if base != "" {
+		c.OK, c.Detail = true, fmt.Sprintf("%s absent; it will be built from %s on first use", ref, base)
+		return base, c
 	}
 	c.Detail = "no " + ref + " and no Debian base image to build it from"
 	c.Fix = "bash scripts/setup.sh (makes debian:bookworm with debootstrap), or use --sidecar-image " + sidecar.Official + " where it can be pulled"
+	if err := reg.pullable(ctx, eng, bases[0], opt); err == nil {
+		c.OK, c.Detail = true, fmt.Sprintf("%s absent; build pulls %s and builds it from there", ref, bases[0])
+	} else if opt.pulls() {
+		c.Detail += " (" + err.Error() + ")"
+	}
 	return "", c
 }
 
@@ -138,23 +168,55 @@ func privilegeCheck(ctx context.Context, eng engine.Engine, image string, opt Op
 	return c
 }
 
-func baseImageChecks(ctx context.Context, eng engine.Engine, images []string) []Check {
-	var missing, present []string
-	for _, img := range images {
-		if _, err := eng.Image(ctx, img); err == nil {
-			present = append(present, img)
-		} else {
-			missing = append(missing, img)
-		}
-	}
+func baseImageChecks(ctx context.Context, eng engine.Engine, images []string, opt Options, reg *registries) []Check {
 	if len(images) == 0 {
 		return []Check{{Name: "base images", OK: true, Detail: "no matrix selected (use -f / --distro to check its targets' images)"}}
 	}
-	if len(missing) == 0 {
-		return []Check{{Name: "base images", OK: true, Detail: strings.Join(present, ", ")}}
+	var missing, present, pulled, problems []string
+	for _, img := range images {
+		if _, err := eng.Image(ctx, img); err == nil {
+			present = append(present, img)
+		} else if !opt.pulls() {
+			missing = append(missing, img)
+		} else if err := reg.pullable(ctx, eng, img, opt); err == nil {
+			pulled = append(pulled, img)
+		} else {
+			problems = append(problems, err.Error())
+		}
 	}
-	return []Check{{Name: "base images", Blocking: true, Detail: "missing: " + strings.Join(missing, ", "),
-		Fix: "docker pull them, or for Debian suites run: bash scripts/make-images.sh"}}
+	detail := strings.Join(present, ", ")
+	if len(pulled) > 0 {
+		detail = strings.TrimPrefix(detail+"; build pulls "+strings.Join(pulled, ", "), "; ")
+	}
+	switch {
+	case len(missing) > 0:
+		return []Check{{Name: "base images", Blocking: true, Detail: "missing: " + strings.Join(missing, ", "),
+			Fix: "docker pull them, or leave out --pull never; for Debian suites run: bash scripts/make-images.sh"}}
+	case len(problems) > 0:
+		return []Check{{Name: "base images", Blocking: true, Detail: "cannot be pulled: " + strings.Join(problems, "; "),
+			Fix: "offline: make them on the daemon (bash scripts/setup.sh for the Debian ones) and build with --pull never; or docker login to the registry, or set images.mirror (--mirror) to one you can reach"}}
+	}
+	return []Check{{Name: "base images", OK: true, Detail: detail}}
+}
+
+// registries asks registries about images for doctor, asking no registry
+// again once it could not be reached.
+type registries struct{ down map[string]error }
+
+// pullable says whether ref could be pulled under opt's policy.
+func (r *registries) pullable(ctx context.Context, eng engine.Engine, ref string, opt Options) error {
+	if !opt.pulls() {
+		return errors.New("not on the daemon, and --pull never")
+	}
+	host := engine.RegistryOf(ref)
+	if err, down := r.down[host]; down {
+		return fmt.Errorf("%s: registry %s cannot be reached (%v)", ref, host, err)
+	}
+	err := eng.ImageInRegistry(ctx, ref)
+	if errors.Is(err, engine.ErrUnreachable) {
+		r.down[host] = err
+	}
+	return err
 }
 
 // diskCheck reads free space under the data root when the daemon is local.

@@ -18,8 +18,9 @@ import (
 
 // Docker is an Engine backed by one Docker endpoint.
 type Docker struct {
-	api      *client.Client
-	endpoint string
+	api       *client.Client
+	endpoint  string
+	configDir string // the docker CLI's config: registry credentials
 }
 
 // New connects to ep and negotiates the API version, so old daemons
@@ -33,7 +34,7 @@ func New(ctx context.Context, ep Endpoint) (*Docker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("docker client for %s: %w", ep, err)
 	}
-	d := &Docker{api: api, endpoint: ep.String()}
+	d := &Docker{api: api, endpoint: ep.String(), configDir: ep.ConfigDir}
 	if _, err := api.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
 		api.Close()
 		return nil, fmt.Errorf("cannot reach the Docker daemon at %s: %w (is it running? try: bash scripts/setup.sh)", d.endpoint, err)
@@ -347,16 +348,6 @@ func short(id string) string {
 		return id[:12]
 	}
 	return id
-}
-
-// ImagePull pulls ref from its registry.
-func (d *Docker) ImagePull(ctx context.Context, ref string) error {
-	r, err := d.api.ImagePull(ctx, ref, client.ImagePullOptions{})
-	if err != nil {
-		return wrap(err, "pull "+ref)
-	}
-	defer r.Close()
-	return r.Wait(ctx)
 }
 
 // ContainerStop asks the container to stop (SIGTERM), killing it after timeout.

@@ -21,13 +21,23 @@ type Endpoint struct {
 	APIVersion string // pin the API version; "" negotiates
 	// SSHCommand replaces "ssh" for ssh:// hosts (DBUILDER_SSH_COMMAND).
 	SSHCommand []string
+	// ConfigDir is the docker CLI's configuration directory, whose
+	// config.json (auths, credsStore, credHelpers) gives the registry
+	// credentials for pulls; "" pulls anonymously.
+	ConfigDir string
 }
 
 // EndpointFromEnv reads the endpoint the docker CLI would use from the
 // variables it reads: DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_TLS_VERIFY,
-// DOCKER_API_VERSION, plus DBUILDER_SSH_COMMAND.
+// DOCKER_API_VERSION, DOCKER_CONFIG (else ~/.docker), plus
+// DBUILDER_SSH_COMMAND.
 func EndpointFromEnv(getenv func(string) string) Endpoint {
+	cfg := getenv("DOCKER_CONFIG")
+	if cfg == "" && getenv("HOME") != "" {
+		cfg = filepath.Join(getenv("HOME"), ".docker")
+	}
 	return Endpoint{
+		ConfigDir:  cfg,
 		Host:       getenv("DOCKER_HOST"),
 		CertPath:   getenv("DOCKER_CERT_PATH"),
 		TLSVerify:  getenv("DOCKER_TLS_VERIFY") != "",

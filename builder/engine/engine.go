@@ -18,6 +18,11 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict is returned (wrapped) when a name is already taken.
 var ErrConflict = errors.New("conflict")
 
+// ErrUnreachable is returned (wrapped) when a pull fails because the
+// registry cannot be reached at all (no such host, connection refused, no
+// answer in time): another image from it would fail the same way.
+var ErrUnreachable = errors.New("registry unreachable")
+
 // Engine is a Docker daemon, seen through the calls dbuilder needs. It is
 // grouped by what the calls act on; orchestration code reaches for the
 // helpers in this package (RunOnce, Cleanup) rather than repeating
@@ -41,7 +46,13 @@ type Engine interface {
 type Images interface {
 	// Image inspects ref; a missing image is an ErrNotFound error.
 	Image(ctx context.Context, ref string) (Image, error)
-	ImagePull(ctx context.Context, ref string) error
+	// ImagePull pulls ref with the credentials the docker CLI would use
+	// for its registry (see Endpoint.ConfigDir).
+	ImagePull(ctx context.Context, ref string, opt PullOptions) error
+	// ImageInRegistry asks the daemon whether ref can be pulled (its
+	// registry answers, with the same credentials, and has it), without
+	// pulling it.
+	ImageInRegistry(ctx context.Context, ref string) error
 	ImageSave(ctx context.Context, refs []string) (io.ReadCloser, error)
 	ImageLoad(ctx context.Context, tar io.Reader) error
 	ImageRemove(ctx context.Context, ref string) error
@@ -164,6 +175,14 @@ type ContainerSpec struct {
 
 	NanoCPUs int64
 	Memory   int64
+}
+
+// PullOptions tune ImagePull.
+type PullOptions struct {
+	Progress io.Writer // one line per layer and status change; nil discards
+	// Platform picks an architecture other than the daemon's own
+	// ("linux/arm64/v8"); "" is the daemon's.
+	Platform string
 }
 
 // BuildRequest is an image build from a Dockerfile and a small context.

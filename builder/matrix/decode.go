@@ -8,7 +8,7 @@ import (
 
 // The keys each mapping of matrix.yaml accepts, in the order users read them.
 var (
-	topKeys      = []string{"name", "version", "source", "matrix", "exclude", "build", "test", "release", "overrides"}
+	topKeys      = []string{"name", "version", "source", "matrix", "exclude", "build", "test", "release", "overrides", "images"}
 	buildKeys    = []string{"deps"}
 	depsKeys     = []string{"deb", "rpm"}
 	testKeys     = []string{"docker", "preload", "command"}
@@ -55,6 +55,8 @@ func (d *decoder) decodeFile(root *yaml.Node) (f *File, shaped bool) {
 			var good bool
 			f.Overrides, good = d.overrides(fl.key, fl.val)
 			shaped = shaped && good
+		case "images":
+			d.images(fl.key, fl.val, &f.Images)
 		}
 	}
 	for _, k := range []string{"name", "version", "matrix"} {

@@ -89,7 +89,7 @@ func (c *checker) target(f *File, axes map[string]string) Target {
 	}
 	t.Name = strings.Join(parts, "-")
 	if d, fam, ok := c.reg.Lookup(t.Distro); ok {
-		t.Family, t.Format, t.DepsFormat, t.Image = fam.Name, fam.Format, fam.Deps(), d.Image
+		t.Family, t.Format, t.DepsFormat, t.Image = fam.Name, fam.Format, fam.Deps(), f.Images.Base(t.Distro, d.Image)
 	}
 	for _, o := range f.Overrides {
 		if o.Match.Matches(axes) {

@@ -72,6 +72,7 @@ func Parse(path string, data []byte, reg Registry) (*Matrix, error) {
 		Axes:      f.Matrix,
 		Targets:   targets,
 		Registry:  reg,
+		Images:    f.Images,
 	}, nil
 }
 

@@ -13,6 +13,7 @@ type File struct {
 	Test      Test       `yaml:"test"`
 	Release   Release    `yaml:"release"`
 	Overrides []Override `yaml:"overrides"`
+	Images    Images     `yaml:"images"`
 }
 
 // Axis is one named axis of the matrix; Axes keeps the order the file gives.
@@ -110,6 +111,7 @@ type Matrix struct {
 	Axes      Axes // the axes in file order, distro included
 	Targets   []Target
 	Registry  Registry // the distros it was checked against; jobs resolve against the same
+	Images    Images   // where base images come from (already applied to Targets' Image)
 }
 
 // Target is one cell of the matrix: a distro plus the other axis values,
@@ -128,7 +130,7 @@ type Target struct {
 	Family     string // "debian"
 	Format     string // "deb" or "rpm": the package built
 	DepsFormat string // "deb" or "rpm": the Build.Deps list its image installs (usually Format)
-	Image      string // base image reference
+	Image      string // base image reference, after images.mirror and images.distros
 }
 
 // Deps returns the build dependencies the target's image installs.

@@ -43,6 +43,7 @@ func (c *checker) validate(f *File) bool {
 		ok = matchable && c.match(fmt.Sprintf("exclude[%d]", i), m, f.Matrix) && ok
 	}
 	c.deps("build.deps", f.Build.Deps.Deb, f.Build.Deps.Rpm)
+	c.images(f.Images, f.Matrix)
 	c.preload("test.preload", f.Test.Preload)
 	c.command("test.command", f.Test.Command)
 	c.release("release", &ReleaseOverride{Smoke: &f.Release.Smoke, Lint: &f.Release.Lint})

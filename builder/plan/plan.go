@@ -15,6 +15,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/names"
 	"github.com/dbuilder/dbuilder/builder/render"
 	"github.com/dbuilder/dbuilder/distros"
 )
@@ -96,6 +97,13 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 	}
 	if err := j.setArch(t.Axes["arch"], opt.NativeArch); err != nil {
 		return Job{}, err
+	}
+	// Where the base image comes from (images.mirror, images.distros); an
+	// image in images.distros is the distro's native one.
+	if j.Foreign {
+		j.Distro.Image = names.Mirrored(m.Images.Mirror, j.Distro.Image)
+	} else {
+		j.Distro.Image = m.Images.Base(d.Name, j.Distro.Image)
 	}
 	d = j.Distro
 	if fam.Format == "rpm" {

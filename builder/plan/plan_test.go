@@ -212,3 +212,45 @@ func TestArchWithoutOfficialRepository(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestResolveMirroredBase: the matrix's images settings reach the job's
+// distro, its Dockerfile and its bases, and give another builder image tag.
+func TestResolveMirroredBase(t *testing.T) {
+	src := source(t, map[string]string{"debian/control": control})
+	plain := load(t, src, "debian:bookworm", nil)
+	text := "name: pkg\nversion: 1.0.0\nsource: " + src + "\nmatrix:\n  distro: [debian:bookworm]\ntest:\n  docker: true\nimages:\n  mirror: registry.example.com/hub\n"
+	m, err := matrix.Parse(filepath.Join(t.TempDir(), "m.yaml"), []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, errA := Resolve(plain, plain.Targets, cli)
+	b, errB := Resolve(m, m.Targets, cli)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	const want = "registry.example.com/hub/library/debian:bookworm"
+	j := b[0]
+	if j.Distro.Image != want || j.Bases[0] != want || !strings.Contains(string(j.Dockerfile), "\nFROM "+want+"\n") {
+		t.Errorf("mirror not applied: %s %v\n%s", j.Distro.Image, j.Bases, j.Dockerfile)
+	}
+	if j.Distro.Name != "debian:bookworm" || a[0].ImageTag == j.ImageTag {
+		t.Errorf("distro %s; tags %s and %s", j.Distro.Name, a[0].ImageTag, j.ImageTag)
+	}
+}
+
+// A foreign architecture's base image goes through the mirror too.
+func TestResolveMirroredForeignBase(t *testing.T) {
+	src := source(t, map[string]string{"debian/control": control})
+	text := "name: pkg\nversion: 1.0.0\nsource: " + src + "\nmatrix:\n  distro: [debian:bookworm]\n  arch: [amd64, arm64]\nimages:\n  mirror: registry.example.com/hub\n"
+	m, err := matrix.Parse(filepath.Join(t.TempDir(), "m.yaml"), []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := Resolve(m, m.Targets, Options{DockerCLI: cli.DockerCLI, NativeArch: "amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jobs[0].Distro.Image != "registry.example.com/hub/library/debian:bookworm" || jobs[1].Distro.Image != "registry.example.com/hub/arm64v8/debian:bookworm" {
+		t.Errorf("images %s, %s", jobs[0].Distro.Image, jobs[1].Distro.Image)
+	}
+}

@@ -70,6 +70,10 @@ func TestGolden(t *testing.T) {
 		in.Target.Name += "-nodocker"
 		cases = append(cases, tc{in.Target.Name, in})
 	}
+	// Through a mirror (images.mirror in the matrix): only the image changes.
+	mirrored := input(t, "debian:bookworm", true, true)
+	mirrored.Distro.Image = "registry.example.com/hub/library/debian:bookworm"
+	cases = append(cases, tc{"debian-bookworm-mirror", mirrored})
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
 			got := render(t, c.in)

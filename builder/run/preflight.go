@@ -18,36 +18,29 @@ func (e InputError) Error() string { return e.Err.Error() }
 func (e InputError) Unwrap() error { return e.Err }
 
 // Preflight checks, before any container or volume exists, that every job
-// can start: the output directory is writable, each target's architecture
-// is the endpoint's, and its base and preload images are on the daemon. It
-// reports every problem at once.
+// can start: the output directory is writable; then it pulls what the pull
+// policy asks for (see wants), checks that every image the run needs is on
+// the daemon, and that the endpoint runs each foreign target's userland.
+// It reports every problem at once.
 func Preflight(ctx context.Context, eng engine.Engine, info engine.Info, jobs []plan.Job, opt Options) error {
-	var errs []error
 	if err := writable(opt.OutputDir); err != nil {
-		errs = append(errs, err)
+		return InputError{err}
 	}
-	seen := map[string]bool{}
-	need := func(ref, why, fix string) {
-		if seen[ref] {
-			return
+	ws := wants(ctx, eng, jobs, opt)
+	if err := pullAll(ctx, eng, ws, opt); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-		seen[ref] = true
-		if _, err := eng.Image(ctx, ref); err != nil {
+		return InputError{err}
+	}
+	var errs []error
+	for _, w := range ws {
+		if _, err := eng.Image(ctx, w.Ref); err != nil {
 			if errors.Is(err, engine.ErrNotFound) {
-				errs = append(errs, fmt.Errorf("%s %s is not on the Docker daemon: %s", why, ref, fix))
+				errs = append(errs, fmt.Errorf("%s %s is not on the Docker daemon: %s", w.Why, w.Ref, fixFor(w, jobs)))
 			} else {
 				errs = append(errs, err)
 			}
-		}
-	}
-	for _, j := range jobs {
-		fix := "docker pull it, or for Debian suites run: bash scripts/make-images.sh"
-		if j.Foreign {
-			fix = fmt.Sprintf("docker pull it, or for Debian suites run: DBUILDER_ARCHES=%s bash scripts/setup.sh", j.Arch)
-		}
-		need(j.Distro.Image, "base image", fix)
-		for _, p := range j.Target.Test.Preload {
-			need(p, "preload image", "build or pull it on the host daemon first (test.preload copies it from there)")
 		}
 	}
 	if len(errs) == 0 {

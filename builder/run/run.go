@@ -18,6 +18,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/pull"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -40,6 +41,11 @@ type Options struct {
 	// Incremental keeps each target's built tree on a kept volume and skips
 	// the clean step: for the edit-build-test loop, not for releases.
 	Incremental bool
+	// Pull says when images are pulled before the run ("" is pull.Missing).
+	Pull pull.Policy
+	// SidecarBases are the Debian images dbuilder's own sidecar image may be
+	// built from, in order of preference (nil: sidecar.DefaultBases).
+	SidecarBases []string
 	// Vary builds in a varied environment (another root path, umask, time
 	// zone, locale; see Variation in contract.go): the second build of a
 	// reproducibility check. nil is the standard environment.
@@ -169,7 +175,7 @@ func (r *runner) start(ctx context.Context, jobs []plan.Job) (*lifecycle.Anchor,
 	anchorImage := jobs[0].Distro.Image
 	docker := needsDocker(jobs)
 	if docker {
-		note, err := sidecar.Ensure(ctx, r.eng, r.opt.Sidecar, sidecar.EnsureOptions{Version: r.run.Version, Progress: prefixed(r.con, "[sidecar-image] ")})
+		note, err := sidecar.Ensure(ctx, r.eng, r.opt.Sidecar, sidecar.EnsureOptions{Version: r.run.Version, Bases: r.opt.SidecarBases, Progress: prefixed(r.con, "[sidecar-image] ")})
 		if err != nil {
 			return nil, err
 		}

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
@@ -60,23 +59,15 @@ type EnsureOptions struct {
 }
 
 // Ensure makes sure img is on eng: dbuilder's own image is built when it is
-// missing or its recipe changed; another image is pulled when missing. The
-// note says what was done, for the user ("" when nothing was).
+// missing or its recipe changed; any other image must be there already
+// (the run pulls it first, see Wants). The note says what was done, for
+// the user ("" when nothing was).
 func Ensure(ctx context.Context, eng engine.Engine, img Image, opt EnsureOptions) (string, error) {
 	if img.Ref != OwnRef(opt.Version) {
-		if _, err := eng.Image(ctx, img.Ref); err == nil {
-			return "", nil
+		if _, err := eng.Image(ctx, img.Ref); err != nil {
+			return "", fmt.Errorf("sidecar image %s: %w (pull it, or leave --sidecar-image out to use dbuilder's own, built locally)", img.Ref, err)
 		}
-		pctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		err := eng.ImagePull(pctx, img.Ref)
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", fmt.Errorf("sidecar image %s is not on the daemon and could not be pulled: %w (leave --sidecar-image out to use dbuilder's own, built locally)", img.Ref, err)
-		}
-		return "pulled " + img.Ref, nil
+		return "", nil
 	}
 	files, hash, err := recipeFiles()
 	if err != nil {
@@ -85,17 +76,8 @@ func Ensure(ctx context.Context, eng engine.Engine, img Image, opt EnsureOptions
 	if have, err := eng.Image(ctx, img.Ref); err == nil && have.Labels[labels.Inputs] == hash {
 		return "", nil
 	}
-	bases := opt.Bases
-	if len(bases) == 0 {
-		bases = []string{"debian:bookworm", "debian:trixie"}
-	}
-	base := ""
-	for _, b := range bases {
-		if _, err := eng.Image(ctx, b); err == nil {
-			base = b
-			break
-		}
-	}
+	bases := opt.bases()
+	base := firstPresent(ctx, eng, bases)
 	if base == "" {
 		return "", fmt.Errorf("sidecar image: no Debian base image (%v) is present to build %s from; run: bash scripts/setup.sh (or pass --sidecar-image %s where it can be pulled)", bases, img.Ref, Official)
 	}
@@ -110,6 +92,44 @@ func Ensure(ctx context.Context, eng engine.Engine, img Image, opt EnsureOptions
 		return "", fmt.Errorf("sidecar image: %w", err)
 	}
 	return fmt.Sprintf("built the sidecar image %s from %s with Debian's docker.io (once per daemon and version)", img.Ref, base), nil
+}
+
+// DefaultBases are the Debian images dbuilder's own sidecar image is built
+// from, in order of preference, when EnsureOptions.Bases is empty.
+var DefaultBases = []string{"debian:bookworm", "debian:trixie"}
+
+func (o EnsureOptions) bases() []string {
+	if len(o.Bases) == 0 {
+		return DefaultBases
+	}
+	return o.Bases
+}
+
+// Wants returns the images Ensure needs that it does not build: the
+// image itself when it is not dbuilder's own; for dbuilder's own, when it
+// must be built, the Debian base it would be built from (the first present,
+// else the first of the bases). The run pulls them first.
+func Wants(ctx context.Context, eng engine.Engine, img Image, opt EnsureOptions) []string {
+	if img.Ref != OwnRef(opt.Version) {
+		return []string{img.Ref}
+	}
+	_, hash, err := recipeFiles()
+	if have, ierr := eng.Image(ctx, img.Ref); err != nil || ierr == nil && have.Labels[labels.Inputs] == hash {
+		return nil
+	}
+	if base := firstPresent(ctx, eng, opt.bases()); base != "" {
+		return []string{base}
+	}
+	return opt.bases()[:1]
+}
+
+func firstPresent(ctx context.Context, eng engine.Engine, refs []string) string {
+	for _, r := range refs {
+		if _, err := eng.Image(ctx, r); err == nil {
+			return r
+		}
+	}
+	return ""
 }
 
 // recipeFiles returns the build context and a hash of the whole recipe.

@@ -53,6 +53,11 @@ type Fake struct {
 	// RefusePrivileged makes privileged containers fail to start, as on
 	// hosts whose capability bounding set lacks CAP_SYS_RESOURCE.
 	RefusePrivileged bool
+	// OnPull, when set, answers a pull or registry lookup of ref first: a
+	// non-nil error fails it (engine.ErrUnreachable, engine.ErrDenied ...).
+	OnPull func(ref string) error
+
+	remote map[string]engine.Image // what pulls find, by ref (see AddRemote)
 }
 
 // Container is one fake container.
@@ -82,8 +87,20 @@ func New(name string) *Fake {
 	return &Fake{
 		name: name, info: engine.Info{ID: "fake-" + name, Name: name, ServerVersion: "fake", OS: "linux", Arch: "x86_64", NCPU: 2},
 		images: map[string]engine.Image{}, volumes: map[string]engine.Volume{}, ctrs: map[string]*Container{},
-		nets: map[string]engine.Network{}, inners: map[string]*Fake{},
+		nets: map[string]engine.Network{}, inners: map[string]*Fake{}, remote: map[string]engine.Image{},
 	}
+}
+
+// AddRemote puts an image in the fake's registry under ref, where ImagePull
+// finds it, and returns its ID. Adding it again gives a new ID, as a push
+// of a changed image would.
+func (f *Fake) AddRemote(ref string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq++
+	img := engine.Image{ID: fmt.Sprintf("sha256:remote%04d", f.seq), Tags: []string{ref}, Arch: "amd64", Created: time.Now()}
+	f.remote[ref] = img
+	return img.ID
 }
 
 // AddImage puts an image on the daemon under ref and returns its ID.
@@ -205,8 +222,37 @@ func (f *Fake) Image(ctx context.Context, ref string) (engine.Image, error) {
 	return img, nil
 }
 
-func (f *Fake) ImagePull(ctx context.Context, ref string) error {
-	return fmt.Errorf("pull %s: no registry in the fake", ref)
+// ImagePull copies ref from the fake's registry (see AddRemote).
+func (f *Fake) ImagePull(ctx context.Context, ref string, opt engine.PullOptions) error {
+	if err := f.ImageInRegistry(ctx, ref); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	img := f.remote[ref]
+	f.images[ref], f.images[img.ID] = img, img
+	f.event("pull %s", ref)
+	if opt.Progress != nil {
+		fmt.Fprintf(opt.Progress, "Pulling from %s\nStatus: Downloaded newer image for %s\n", ref, ref)
+	}
+	return nil
+}
+
+func (f *Fake) ImageInRegistry(ctx context.Context, ref string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if f.OnPull != nil {
+		if err := f.OnPull(ref); err != nil {
+			return err
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.remote[ref]; !ok {
+		return notFound("pull " + ref + ": manifest unknown")
+	}
+	return nil
 }
 
 // ImageSave streams "ref id" lines: the only thing ImageLoad needs.
