@@ -77,6 +77,8 @@ func configCases(t *testing.T) []badInput {
 		{"malformed ssh endpoint", []string{"build", "-f", inv("../valid/debian.yaml")}, map[string]string{"DOCKER_HOST": "ssh://"}, []string{"want ssh://[user@]host[:port]"}},
 		{"source link leads out", []string{"build", "-f", linkedOut(t)}, nil, []string{"symbolic links that lead out of it", "evil -> /etc/passwd (absolute)", "up -> ../..", "outside the source"}},
 		{"source link leads out (dockerfile)", []string{"dockerfile", "--distro", "debian:bookworm", "-f", linkedOut(t)}, nil, []string{"symbolic links that lead out of it"}},
+		{"arch without an official repository", []string{"dockerfile", "--distro", "rockylinux-9-arm64", "-f", tmpMatrix(t, "rpmonly", "matrix:\n  distro: [rockylinux:9]\n  arch: [arm64]\n")}, nil, []string{"rockylinux/rockylinux:9 is not a Docker official image"}},
+		{"unknown arch", []string{"plan", "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n  arch: [aarch64]\n")}, nil, []string{`unknown architecture "aarch64"; did you mean arm64?`}},
 		{"fail-fast and keep-going", []string{"build", "--fail-fast", "--keep-going", "-f", inv("../valid/debian.yaml")}, nil, []string{"contradict"}},
 		{"bad pull policy", []string{"build", "--pull", "sometimes", "-f", inv("../valid/debian.yaml")}, nil, []string{"--pull must be missing, always or never"}},
 		{"bad mirror flag", []string{"plan", "--mirror", "https://reg.example.com", "-f", inv("../valid/debian.yaml")}, nil, []string{"--mirror", "leave out the scheme"}},
@@ -159,7 +161,7 @@ func TestBadInputReal(t *testing.T) {
 		{"preload image missing", []string{"build", "--pull", "never", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", body)}, nil, []string{"preload image dbuilder-test/absent:1 is not on the Docker daemon", "--pull never"}},
 		{"base image missing", []string{"build", "--pull", "never", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [fedora:41]\n")}, nil, []string{"base image fedora:41 is not on the Docker daemon"}},
 		{"base image not in its registry", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [fedora:41]\nimages:\n  mirror: 127.0.0.1:1/hub\n")}, nil, []string{"base image 127.0.0.1:1/hub/library/fedora:41: registry 127.0.0.1:1 cannot be reached", "--pull never"}},
-		{"arch not the daemon's", []string{"build", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n  arch: [amd64, arm64]\n")}, nil, []string{"target debian-bookworm-arm64: arch arm64 is not the architecture of the daemon", "(amd64)"}},
+		{"arch without a base image", []string{"build", "--pull", "never", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n  arch: [amd64, s390x]\n")}, nil, []string{"base image s390x/debian:bookworm is not on the Docker daemon", "DBUILDER_ARCHES=s390x bash scripts/setup.sh"}},
 		{"output not writable", []string{"build", "--output", filepath.Join(notADir(t), "dist"), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n")}, nil, []string{"--output"}},
 		{"both at once", []string{"build", "--pull", "never", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm, rockylinux:9]\ntest:\n  docker: true\n  preload: [dbuilder-test/absent:1]\n")}, nil, []string{"dbuilder-test/absent:1", "rockylinux/rockylinux:9"}},
 	}
