@@ -107,7 +107,7 @@ func TestPlanJSON(t *testing.T) {
 	if d, _ := json.Marshal(first["axes"]); string(d) != `{"arch":"amd64","distro":"debian:bookworm"}` {
 		t.Errorf("axes = %s", d)
 	}
-	if img, _ := first["builder_image"].(string); !strings.HasPrefix(img, "dbuilder/builder-debian-bookworm-amd64:") {
+	if img, _ := first["builder_image"].(string); !strings.HasPrefix(img, "dbuilder/builder-debian-bookworm:") {
 		t.Errorf("builder_image = %v", first["builder_image"])
 	}
 	if vol, _ := first["cache_volume"].(string); !strings.HasPrefix(vol, "dbuilder-cache-hellodb-debian-bookworm-amd64-") {

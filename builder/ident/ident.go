@@ -35,7 +35,6 @@ type Target struct {
 	Name   string // the target's name, as expanded
 	Cache  string // cache volume: the inner daemon's data root, kept between runs
 	Lock   string // name of the sidecar container: the daemon refuses a second one, which locks Cache
-	Image  string // repository of the target's builder images
 	CCache string // compiler cache volume, kept between runs
 	Work   string // volume keeping the built tree of --incremental builds
 	// WorkLock names the build container of an --incremental build: one
@@ -51,11 +50,22 @@ func ForTarget(matrix, target string) Target {
 		Matrix: matrix, Name: target,
 		Cache:    DockerName("dbuilder-cache", matrix, target),
 		Lock:     DockerName("dbuilder-lock", matrix, target),
-		Image:    "dbuilder/builder-" + strings.ToLower(DockerName(target)),
 		CCache:   DockerName("dbuilder-ccache", matrix, target),
 		Work:     DockerName("dbuilder-work", matrix, target),
 		WorkLock: DockerName("dbuilder-worklock", matrix, target),
 	}
+}
+
+// BuilderRepo is the repository of builder images for a distro ("debian:bookworm")
+// and, when foreign, an architecture: not per target or matrix, so targets
+// and packages whose builder Dockerfiles are the same share one image (the
+// tag is a hash of its content).
+func BuilderRepo(distro, foreignArch string) string {
+	name := distro
+	if foreignArch != "" {
+		name += "-" + foreignArch
+	}
+	return "dbuilder/builder-" + strings.ToLower(DockerName(name))
 }
 
 // Anchor is the name of the run's anchor container.

@@ -125,7 +125,11 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 		return Job{}, err
 	}
 	j.Dockerfile = df.Bytes()
-	j.ImageTag = j.Names.Image + ":" + contentHash(j.Dockerfile, files)[:12]
+	foreign := ""
+	if j.Foreign {
+		foreign = j.Arch
+	}
+	j.ImageTag = ident.BuilderRepo(j.Target.Distro, foreign) + ":" + contentHash(j.Dockerfile, files)[:12]
 	return j, nil
 }
 

@@ -91,7 +91,6 @@ func newView(in Input) (view, error) {
 			{labels.Prefix + "distro", in.Distro.Name},
 			{labels.Managed, "true"},
 			{labels.Role, labels.RoleBuilder},
-			{labels.Target, in.Target.Name},
 		},
 	}
 	if in.Target.Test.Docker && in.DockerCLI.Image != "" {

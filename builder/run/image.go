@@ -25,10 +25,9 @@ func (r *runner) builderImage(ctx context.Context, j plan.Job, log *targetLog) (
 		return true, nil
 	}
 	log.Printf("dbuilder: building builder image %s", j.ImageTag)
-	// No run id: the image outlives the run and is shared by every matrix
-	// whose target renders the same Dockerfile.
-	lb := ident.Kept(r.run.Version).Labels(labels.RoleBuilder, j.Names)
-	delete(lb, labels.Matrix)
+	// No run id, matrix or target: the image outlives the run and is shared
+	// by every target (of any matrix) that renders the same Dockerfile.
+	lb := ident.Kept(r.run.Version).Labels(labels.RoleBuilder, ident.Target{})
 	lb[labels.Bases] = bases
 	err = r.eng.Build(ctx, engine.BuildRequest{Dockerfile: j.Dockerfile, Files: j.Context, Tag: j.ImageTag, Labels: lb, Progress: log})
 	return false, err

@@ -38,7 +38,15 @@ type Image struct {
 const OwnCLIPath = "/opt/dbuilder-cli"
 
 // OwnRef is the tag of dbuilder's own sidecar image for version.
-func OwnRef(version string) string { return "dbuilder/dind:" + version }
+// The tag carries a hash of the embedded recipe too: two builds of dbuilder
+// with the same version but another recipe (development builds) would
+// otherwise rebuild the image over each other on a shared daemon.
+func OwnRef(version string) string {
+	if _, hash, err := recipeFiles(); err == nil {
+		return "dbuilder/dind:" + version + "-" + hash[:8]
+	}
+	return "dbuilder/dind:" + version
+}
 
 // ImageFor says which sidecar image a run uses, without asking a daemon, so
 // that every command renders the same Dockerfile: ref "" (the default) is
