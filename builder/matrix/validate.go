@@ -44,6 +44,7 @@ func (c *checker) validate(f *File) bool {
 	c.deps("build.deps", f.Build.Deps.Deb, f.Build.Deps.Rpm)
 	c.preload("test.preload", f.Test.Preload)
 	c.command("test.command", f.Test.Command)
+	c.reports("test.reports", f.Test.Reports)
 	for i, o := range f.Overrides {
 		p := fmt.Sprintf("overrides[%d]", i)
 		ok = matchable && c.match(p+".match", o.Match, f.Matrix) && ok
@@ -55,6 +56,7 @@ func (c *checker) validate(f *File) bool {
 			if o.Test.Command != nil {
 				c.command(p+".test.command", *o.Test.Command)
 			}
+			c.reports(p+".test.reports", o.Test.Reports)
 		}
 	}
 	return ok
