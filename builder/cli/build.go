@@ -92,6 +92,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := run.WriteReport(out, run.NewReport(id.ID, Version, eng.Endpoint(), started, results)); err != nil {
 		fmt.Fprintf(stderr, "dbuilder: writing %s: %v\n", run.ReportFile, err)
 	}
+	if err := run.WriteJUnit(out, results); err != nil {
+		fmt.Fprintf(stderr, "dbuilder: writing %s: %v\n", run.JUnitFile, err)
+	}
 	if ctx.Err() != nil {
 		return context.Canceled
 	}

@@ -91,8 +91,12 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 	if fig := log.Figures(); fig != "" {
 		res.Resources = &Resources{Build: buildUsage(parseFigures(fig))}
 	}
+	step, known := failedStep(code)
+	if code != 0 && known {
+		// The reports of a failed build or test are the ones that matter.
+		res.Reports = r.collectReports(ctx, id, j.Target.Test.Reports, stageDir, log)
+	}
 	if code != 0 {
-		step, known := failedStep(code)
 		res.Step = step
 		msg := fmt.Sprintf("%s step failed", step)
 		if !known {
@@ -104,7 +108,11 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 		return nil, fmt.Errorf("%s", msg)
 	}
 	log.SetStep(StepCollect)
-	return r.collect(ctx, id, stageDir)
+	files, err := r.collect(ctx, id, stageDir)
+	if err == nil {
+		res.Reports = r.collectReports(ctx, id, j.Target.Test.Reports, stageDir, log)
+	}
+	return files, err
 }
 
 // createBuild creates the build container; an --incremental one waits for
