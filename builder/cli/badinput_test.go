@@ -46,6 +46,8 @@ func configCases(t *testing.T) []badInput {
 		{"bad memory", []string{"build", "--memory", "12q"}, nil, []string{`"12q" is not a size`}},
 		{"bad timeout", []string{"build", "--timeout", "soon"}, nil, []string{`invalid value "soon"`}},
 		{"stray argument", []string{"build", "fedora"}, nil, []string{`unexpected argument "fedora"`}},
+		{"bad progress", []string{"build", "--progress", "fancy", "-f", inv("../valid/minimal.yaml")}, nil, []string{"--progress must be auto, tty or plain"}},
+		{"bad reports glob", []string{"build", "-f", inv("bad-reports.yaml")}, nil, []string{"bad-reports.yaml:13:28:", "absolute"}},
 		{"missing matrix", []string{"plan", "-f", filepath.Join(dir, "nope.yaml")}, nil, []string{"no matrix file", "nope.yaml", "dbuilder init"}},
 		{"matrix is a directory", []string{"plan", "-f", dir}, nil, []string{"is a directory"}},
 		{"yaml syntax", []string{"build", "-f", inv("syntax-error.yaml")}, nil, []string{"syntax-error.yaml:", "invalid YAML"}},

@@ -23,6 +23,7 @@ type buildFlags struct {
 	sidecarImage         string
 	rebuild, incremental bool
 	noCCache             bool
+	progress             string
 }
 
 func init() {
@@ -31,7 +32,7 @@ func init() {
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f buildFlags
-	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D] [--rebuild] [--incremental] [--no-ccache] [--sidecar-image REF]", stderr)
+	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D] [--rebuild] [--incremental] [--no-ccache] [--sidecar-image REF] [--progress auto|tty|plain]", stderr)
 	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
 	fs.StringVar(&f.distro, "distro", "", "targets to build: name, distro, family or glob (comma-separated)")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "targets to build at once")
@@ -45,6 +46,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
 	fs.BoolVar(&f.incremental, "incremental", false, "keep each target's built tree and skip the clean step (edit-build-test loop; not for releases)")
 	fs.BoolVar(&f.noCCache, "no-ccache", false, "do not use the per-target compiler cache")
+	fs.StringVar(&f.progress, "progress", "auto", "auto (a live board on a terminal, else plain), tty, or plain (prefixed lines; with GITLAB_CI set, a collapsible section per target)")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -54,6 +56,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.failFast && explicitlySet(fs, "keep-going") && f.keepGoing {
 		return UsageError{errors.New("--fail-fast and --keep-going contradict each other; give one")}
 	}
+	view, err := progressView(f.progress, stdout)
+	if err != nil {
+		return err
+	}
+	defer view.Close() // again after the summary: a no-op
 	mem, err := parseSize(f.memory)
 	if err != nil {
 		return UsageError{fmt.Errorf("--memory: %w", err)}
@@ -76,9 +83,10 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	started, id := time.Now(), ident.NewRun(Version)
 	results, err := run.Build(ctx, eng, jobs, run.Options{
 		OutputDir: out, Jobs: f.jobs, FailFast: f.failFast || !f.keepGoing, Timeout: f.timeout,
-		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Run: id, Sidecar: sc, Stdout: stdout,
+		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Run: id, Sidecar: sc, Stdout: stdout, Progress: view,
 		Rebuild: f.rebuild, Incremental: f.incremental, CCache: !f.noCCache,
 	})
+	view.Close()
 	if err != nil {
 		if ctx.Err() != nil {
 			return context.Canceled
