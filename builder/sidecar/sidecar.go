@@ -111,7 +111,7 @@ func (s *Sidecar) spec() engine.ContainerSpec {
 		// docker:dind's entrypoint sets up cgroups and then runs our args.
 		spec.Entrypoint = []string{"dockerd-entrypoint.sh"}
 	}
-	applyMode(&spec, c.Mode)
+	ApplyMode(&spec, c.Mode)
 	return spec
 }
 
