@@ -32,6 +32,7 @@ type row struct {
 	name     string
 	step     string
 	last     string
+	lastPkg  string // the last line that is not dbuilder's own
 	start    time.Time
 	started  bool
 	finished bool
@@ -100,6 +101,9 @@ func (b *Board) Line(target, line string) {
 		r.started, r.start, r.step = true, b.now(), "running"
 	}
 	r.last = Clean(line)
+	if !strings.HasPrefix(line, "dbuilder: ") {
+		r.lastPkg = r.last
+	}
 }
 
 func (b *Board) Finish(target string, o Outcome) {
@@ -150,14 +154,23 @@ func (b *Board) draw() {
 	}
 }
 
-// drawLocked moves up over the board drawn last, prints dbuilder's new
-// lines there, then the board below them.
+// drawLocked moves up over the board drawn last and draws dbuilder's new
+// lines there and the board below them. Old rows are erased one by one
+// before a new line that may wrap over them; erasing the screen instead
+// would push it into the scrollback of terminals such as tmux.
 func (b *Board) drawLocked() {
 	var s strings.Builder
-	if b.drawn > 0 {
-		s.WriteString(aec.Up(uint(b.drawn)).String())
-	}
 	erase := aec.EraseLine(aec.EraseModes.All).String()
+	if b.drawn > 0 {
+		up := aec.Up(uint(b.drawn)).String()
+		s.WriteString(up)
+		if len(b.own) > 0 {
+			for range b.drawn {
+				s.WriteString("\r" + erase + aec.Down(1).String())
+			}
+			s.WriteString(up)
+		}
+	}
 	for _, l := range b.own {
 		s.WriteString("\r" + erase + l + "\n")
 	}
@@ -183,8 +196,11 @@ func (b *Board) render(r *row, nameW int) string {
 	switch {
 	case r.finished:
 		state, took = r.out.Word, Elapsed(r.out.Duration)
-		if !r.out.Failed {
+		switch {
+		case !r.out.Failed:
 			last = ""
+		case r.lastPkg != "":
+			last = r.lastPkg // the package's last words, rather than dbuilder's
 		}
 		if r.out.Word == "cached" {
 			took = ""

@@ -135,8 +135,8 @@ func TestBoardRunningRowAndWidth(t *testing.T) {
 	}
 }
 
-// render plays the output on a tiny terminal that knows \r, \n, cursor up
-// and erase line, and returns its lines.
+// render plays the output on a tiny terminal that knows \r, \n, cursor up,
+// erase line and erase below, and returns its lines.
 func render(s string) []string {
 	var lines []string
 	row := 0
@@ -151,11 +151,17 @@ func render(s string) []string {
 			switch s[end] {
 			case 'A':
 				row -= n
+			case 'B':
+				row += n
 			case 'K':
 				for len(lines) <= row {
 					lines = append(lines, "")
 				}
 				lines[row] = ""
+			case 'J':
+				if row < len(lines) {
+					lines = lines[:row]
+				}
 			}
 			s = s[end+1:]
 		case s[0] == '\r':
