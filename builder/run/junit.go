@@ -64,14 +64,28 @@ type junitCase struct {
 	Failure   []junitOutcome `xml:"failure"`
 	Error     []junitOutcome `xml:"error"`
 	Skipped   *junitOutcome  `xml:"skipped"`
-	SystemOut string         `xml:"system-out,omitempty"`
-	SystemErr string         `xml:"system-err,omitempty"`
+	SystemOut *junitText     `xml:"system-out"`
+	SystemErr *junitText     `xml:"system-err"`
 }
 
+// Texts go out as CDATA, so that log lines keep their line breaks in the
+// file (they are cleaned of control characters first).
 type junitOutcome struct {
 	Message string `xml:"message,attr,omitempty"`
 	Type    string `xml:"type,attr,omitempty"`
-	Text    string `xml:",chardata"`
+	Text    string `xml:",cdata"`
+}
+
+type junitText struct {
+	Text string `xml:",cdata"`
+}
+
+// text is s as an element's text; nil (no element) when empty.
+func text(s string) *junitText {
+	if s == "" {
+		return nil
+	}
+	return &junitText{s}
 }
 
 // WriteJUnit writes JUnitFile for results into dir, atomically.
@@ -108,7 +122,7 @@ func targetSuite(r Result) junitSuite {
 	if r.Cached != nil {
 		props = append(props, junitProp{"cached_from_run", r.Cached.Run})
 		s.Cases = append(s.Cases, junitCase{Name: "result cache", Classname: class, Time: "0.000",
-			SystemOut: fmt.Sprintf("inputs unchanged since run %s (%s): its packages are reused, nothing was built or tested again", r.Cached.Run, r.Cached.Finished.UTC().Format(time.RFC3339))})
+			SystemOut: text(fmt.Sprintf("inputs unchanged since run %s (%s): its packages are reused, nothing was built or tested again", r.Cached.Run, r.Cached.Finished.UTC().Format(time.RFC3339)))})
 	} else {
 		s.Cases = append(s.Cases, stepCases(r, class)...)
 	}
@@ -197,13 +211,23 @@ func reportCases(r Result, file string) []junitCase {
 	suites, err := readReport(filepath.Join(r.Dir, filepath.FromSlash(file)))
 	if err != nil {
 		return []junitCase{{Name: "read " + file, Classname: "dbuilder." + r.Target + ".reports",
-			Error: []junitOutcome{{Message: "not a JUnit XML file", Text: progress.Clean(err.Error())}}}}
+			Error: []junitOutcome{{Message: "not a JUnit XML file", Text: cleanText(err.Error())}}}}
 	}
 	var cases []junitCase
 	for _, s := range suites {
 		cases = append(cases, s.cases...)
 	}
 	return cases
+}
+
+// cleanText cleans each line of s of escape sequences and control
+// characters, keeping the line breaks.
+func cleanText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = progress.Clean(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func contains(list []string, s string) bool {

@@ -25,14 +25,32 @@ type xmlSuite struct {
 }
 
 type xmlCase struct {
-	Name      string         `xml:"name,attr"`
-	Classname string         `xml:"classname,attr"`
-	Time      string         `xml:"time,attr"`
-	Failure   []junitOutcome `xml:"failure"`
-	Error     []junitOutcome `xml:"error"`
-	Skipped   *junitOutcome  `xml:"skipped"`
-	SystemOut string         `xml:"system-out"`
-	SystemErr string         `xml:"system-err"`
+	Name      string       `xml:"name,attr"`
+	Classname string       `xml:"classname,attr"`
+	Time      string       `xml:"time,attr"`
+	Failure   []xmlOutcome `xml:"failure"`
+	Error     []xmlOutcome `xml:"error"`
+	Skipped   *xmlOutcome  `xml:"skipped"`
+	SystemOut string       `xml:"system-out"`
+	SystemErr string       `xml:"system-err"`
+}
+
+type xmlOutcome struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func (o xmlOutcome) ours() junitOutcome {
+	return junitOutcome{Message: o.Message, Type: o.Type, Text: cleanText(o.Text)}
+}
+
+func outcomes(list []xmlOutcome) []junitOutcome {
+	var out []junitOutcome
+	for _, o := range list {
+		out = append(out, o.ours())
+	}
+	return out
 }
 
 // readReport reads a JUnit XML file whose root is <testsuites> or
@@ -78,8 +96,12 @@ func readReport(path string) ([]reportedSuite, error) {
 
 // carry turns one of the package's testcases into one of ours.
 func carry(c xmlCase, class string) junitCase {
-	out := junitCase{Name: c.Name, Classname: c.Classname, Failure: c.Failure, Error: c.Error, Skipped: c.Skipped,
-		SystemOut: c.SystemOut, SystemErr: c.SystemErr}
+	out := junitCase{Name: c.Name, Classname: c.Classname, Failure: outcomes(c.Failure), Error: outcomes(c.Error),
+		SystemOut: text(cleanText(c.SystemOut)), SystemErr: text(cleanText(c.SystemErr))}
+	if c.Skipped != nil {
+		s := c.Skipped.ours()
+		out.Skipped = &s
+	}
 	if out.Name == "" {
 		out.Name = "(unnamed)"
 	}

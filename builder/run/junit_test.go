@@ -98,6 +98,9 @@ func TestFakeReportsAndJUnit(t *testing.T) {
 	}
 	doc := readJUnit(t, filepath.Join(out, JUnitFile))
 	validateJUnit(t, filepath.Join(out, JUnitFile))
+	if raw, _ := os.ReadFile(filepath.Join(out, JUnitFile)); !strings.Contains(string(raw), "<![CDATA[test step failed\n\nlast log lines:\n") {
+		t.Errorf("the failure's log lines are not kept as lines:\n%s", raw)
+	}
 	if len(doc.Suites) != 2 || doc.Tests != 18 || doc.Failures != 3 {
 		t.Errorf("suites %d, tests %d, failures %d", len(doc.Suites), doc.Tests, doc.Failures)
 	}
@@ -147,7 +150,7 @@ func TestFakeReportsAndJUnit(t *testing.T) {
 	if got := caseNames(doc.Suites[0]); strings.Join(got, ",") != "result cache,extra,connects,queries" {
 		t.Errorf("cached suite cases %v", got)
 	}
-	if c := doc.Suites[0].Cases[0]; c.Failure != nil || c.Skipped != nil || !strings.Contains(c.SystemOut, "run "+res[0].Cached.Run) {
+	if c := doc.Suites[0].Cases[0]; c.Failure != nil || c.Skipped != nil || c.SystemOut == nil || !strings.Contains(c.SystemOut.Text, "run "+res[0].Cached.Run) {
 		t.Errorf("cached case: %+v", c)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
@@ -54,13 +53,11 @@ func TestBuildOverTLSReal(t *testing.T) {
 	for _, img := range []string{"debian:bookworm", "dbuilder-example/mariadb:10.11"} {
 		dockertest.Image(t, host, img)
 	}
-	ep, addrs := dockertest.TLSDaemon(t, host)
+	ep, eng, addrs := dockertest.TLSDaemon(t, host)
 	ip := addrs[0]
-	eng, err := engine.New(context.Background(), ep)
-	if err != nil {
-		t.Fatal(err)
+	if eng.Endpoint() != ep.Host {
+		t.Fatalf("connected to %s, not %s", eng.Endpoint(), ep.Host)
 	}
-	defer eng.Close()
 
 	src, _ := filepath.Abs("../../testdata/hellodb")
 	dir := t.TempDir()

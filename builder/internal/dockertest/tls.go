@@ -43,12 +43,13 @@ exec /usr/local/bin/dbuilder-dind dockerd --host=tcp://0.0.0.0:2376 --tlsverify 
 // TLSDaemon starts dbuilder's own sidecar image the way a GitLab job's
 // docker:dind service runs: a Docker daemon listening on TCP port 2376
 // with TLS and client certificates made at start. It returns the endpoint
-// (client certificates copied out into a temporary directory) and the
+// (client certificates copied out into a temporary directory), an engine
+// connected through it (closed at the end of the test), and the
 // daemon's addresses (the endpoint's first, then its others, such as the
 // gateway of the networks it makes for its own containers). The daemon is nested in the host's like a sidecar
 // (privileged, or the capability set where that is refused), keeps its
 // data on a test volume, and is removed with it at the end of the test.
-func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, []string) {
+func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, engine.Engine, []string) {
 	t.Helper()
 	img := SidecarImage(t, eng)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -77,6 +78,9 @@ func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, []string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the TLS daemon's log:%s", containerLog(eng, id))
+		}
 		engine.Cleanup(func(ctx context.Context) error {
 			eng.ContainerStop(ctx, id, 20*time.Second)
 			eng.ContainerRemove(ctx, id)
@@ -120,10 +124,10 @@ func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, []string) {
 		t.Fatal("the TLS daemon has no address")
 	}
 	ep := engine.Endpoint{Host: "tcp://" + ip[0] + ":2376", CertPath: dir, TLSVerify: true}
+	var tls *engine.Docker
 	for i := 0; ; i++ {
-		d, err := engine.New(ctx, ep)
-		if err == nil {
-			d.Close()
+		if tls, err = engine.New(ctx, ep); err == nil {
+			t.Cleanup(func() { tls.Close() })
 			break
 		}
 		if i > 120 {
@@ -139,7 +143,7 @@ func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, []string) {
 			addrs = append(addrs, a)
 		}
 	}
-	return ep, addrs
+	return ep, tls, addrs
 }
 
 // CopyImages copies images from one daemon to another through the Engine
