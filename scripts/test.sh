@@ -30,6 +30,16 @@ fi
 if ! command -v gpg >/dev/null 2>&1 && is_root && is_debian_like; then
 	apt_install gnupg
 fi
+# Test-only, for the GitLab CI tests: xmllint checks junit.xml against a
+# JUnit schema, tmux gives the tty board a real terminal, and the generated
+# pipeline runs with gitlab-ci-local from npm (it needs rsync and git).
+# 4.65.0 runs on this machine's Node 20; 4.75.1 crashes at start there.
+if is_root && is_debian_like; then
+	apt_install libxml2-utils tmux rsync git
+fi
+if command -v npm >/dev/null 2>&1 && [ "$(gitlab-ci-local --version 2>/dev/null)" != "4.65.0" ]; then
+	npm install -g --no-audit --no-fund gitlab-ci-local@4.65.0
+fi
 go vet ./...
 DBUILDER_REQUIRE_DOCKER=1 go test -count=1 -timeout 40m "$@" ./...
 # The cleanup stress test, small: SIGINTs, then SIGKILLs each followed at

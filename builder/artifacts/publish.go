@@ -10,6 +10,10 @@ import (
 // next to the last good packages (if any), which a failure never removes.
 const FailedLog = "failed.log"
 
+// FailedPrefix names what a failed attempt publishes next to FailedLog
+// besides its log ("failed-reports" for its test reports).
+const FailedPrefix = "failed-"
+
 // stagingDir is where runs stage their output, one subdirectory per run id
 // (DIR/.dbuilder/staging/RUN/TARGET): a later run or gc tells whose a
 // leftover is by the directory it sits in, not by parsing a name.
@@ -61,12 +65,24 @@ func (s *Staging) Publish() error {
 
 // PublishFailure keeps what the final directory holds (the last good
 // packages) and moves the staged log there as FailedLog, replacing an older
-// failure's. The rest of the staging directory is dropped. It returns the
-// log's final path.
-func (s *Staging) PublishFailure(log string) (string, error) {
+// failure's. Each staged directory named in dirs that exists (test reports)
+// goes there too, as FailedPrefix+name, replacing an older failure's. The
+// rest of the staging directory is dropped. It returns the log's final path.
+func (s *Staging) PublishFailure(log string, dirs ...string) (string, error) {
 	defer s.Discard()
 	if err := os.MkdirAll(s.final, 0o755); err != nil {
 		return "", fmt.Errorf("publish %s: %w", s.final, err)
+	}
+	for _, d := range dirs {
+		src := filepath.Join(s.Dir, d)
+		if _, err := os.Lstat(src); err != nil {
+			continue
+		}
+		dst := filepath.Join(s.final, FailedPrefix+d)
+		os.RemoveAll(dst)
+		if err := os.Rename(src, dst); err != nil {
+			return "", fmt.Errorf("publish %s: %w", dst, err)
+		}
 	}
 	dst := filepath.Join(s.final, FailedLog)
 	if err := os.Rename(filepath.Join(s.Dir, log), dst); err != nil {

@@ -50,6 +50,25 @@ func TestStagingPublishAndFailure(t *testing.T) {
 	if got := list(t, filepath.Join(out, "debian-trixie")); !slices.Equal(got, []string{FailedLog}) {
 		t.Fatalf("first failure: %v", got)
 	}
+	// A failure's reports go next to failed.log as failed-reports, replacing
+	// an older failure's; the good reports stay.
+	os.MkdirAll(filepath.Join(final, "reports"), 0o755)
+	os.WriteFile(filepath.Join(final, "reports", "good.xml"), nil, 0o644)
+	for i, name := range []string{"old.xml", "new.xml"} {
+		s4, _ := NewStaging(out, "debian-bookworm", "r4")
+		os.MkdirAll(filepath.Join(s4.Dir, "reports"), 0o755)
+		os.WriteFile(filepath.Join(s4.Dir, "reports", name), nil, 0o644)
+		os.WriteFile(filepath.Join(s4.Dir, "build.log"), []byte("log4"), 0o644)
+		if _, err := s4.PublishFailure("build.log", "reports", "missing"); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	if got := list(t, filepath.Join(final, FailedPrefix+"reports")); !slices.Equal(got, []string{"new.xml"}) {
+		t.Errorf("failed reports: %v", got)
+	}
+	if got := list(t, filepath.Join(final, "reports")); !slices.Equal(got, []string{"good.xml"}) {
+		t.Errorf("good reports: %v", got)
+	}
 }
 
 func TestSweepStaging(t *testing.T) {

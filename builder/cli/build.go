@@ -25,6 +25,7 @@ type buildFlags struct {
 	rebuild, incremental bool
 	noCCache             bool
 	pull, mirror         string
+	progress             string
 }
 
 func init() {
@@ -33,7 +34,7 @@ func init() {
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f buildFlags
-	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D] [--rebuild] [--incremental] [--no-ccache] [--sidecar-image REF] [--pull missing|always|never] [--mirror PREFIX]", stderr)
+	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D] [--rebuild] [--incremental] [--no-ccache] [--sidecar-image REF] [--pull missing|always|never] [--mirror PREFIX] [--progress auto|tty|plain]", stderr)
 	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
 	fs.StringVar(&f.distro, "distro", "", "targets to build: name, distro, family or glob (comma-separated)")
 	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "targets to build at once")
@@ -49,6 +50,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.noCCache, "no-ccache", false, "do not use the per-target compiler cache")
 	fs.StringVar(&f.pull, "pull", "missing", "pull base, preload and sidecar images: missing (those the daemon lacks), always, or never (offline)")
 	fs.StringVar(&f.mirror, "mirror", "", mirrorUsage)
+	fs.StringVar(&f.progress, "progress", "auto", "auto (a live board on a terminal, else plain), tty, or plain (prefixed lines; with GITLAB_CI set, a collapsible section per target)")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
@@ -58,6 +60,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.failFast && explicitlySet(fs, "keep-going") && f.keepGoing {
 		return UsageError{errors.New("--fail-fast and --keep-going contradict each other; give one")}
 	}
+	view, err := progressView(f.progress, stdout)
+	if err != nil {
+		return err
+	}
+	defer view.Close() // again after the summary: a no-op
 	mem, err := parseSize(f.memory)
 	if err != nil {
 		return UsageError{fmt.Errorf("--memory: %w", err)}
@@ -87,10 +94,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	started, id := time.Now(), ident.NewRun(Version)
 	results, err := run.Build(ctx, eng, jobs, run.Options{
 		OutputDir: out, Jobs: f.jobs, FailFast: f.failFast || !f.keepGoing, Timeout: f.timeout,
-		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Run: id, Sidecar: sc, Stdout: stdout,
+		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Run: id, Sidecar: sc, Stdout: stdout, Progress: view,
 		Rebuild: f.rebuild, Incremental: f.incremental, CCache: !f.noCCache,
 		Pull: policy, SidecarBases: sidecarBases(m),
 	})
+	view.Close()
 	if err != nil {
 		if ctx.Err() != nil {
 			return context.Canceled
@@ -103,6 +111,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	run.Summary(stdout, results)
 	if err := run.WriteReport(out, run.NewReport(id.ID, Version, eng.Endpoint(), started, results)); err != nil {
 		fmt.Fprintf(stderr, "dbuilder: writing %s: %v\n", run.ReportFile, err)
+	}
+	if err := run.WriteJUnit(out, results); err != nil {
+		fmt.Fprintf(stderr, "dbuilder: writing %s: %v\n", run.JUnitFile, err)
 	}
 	if ctx.Err() != nil {
 		return context.Canceled

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -30,7 +31,7 @@ import (
 func TestKilledTestLeftoversReal(t *testing.T) {
 	eng := dockertest.Engine(t)
 	needImages(t, eng)
-	dropCaches(t, eng, "libsigc++")
+	dropVolumes(t, eng, "libsigc++")
 	start1 := `  command: |
     docker run -d --name db -p 127.0.0.1:3306:3306 --entrypoint sleep dbuilder-example/mariadb:10.11 600
     echo db-is-up
@@ -63,7 +64,7 @@ func TestKilledTestLeftoversReal(t *testing.T) {
 	if !strings.Contains(p2.output(), "removed what an earlier run left in the target's daemon: [container db]") {
 		t.Errorf("the rerun did not say it cleared the inner daemon:\n%s", p2.output())
 	}
-	vols, _ := eng.VolumeList(context.Background(), map[string]string{"io.dbuilder.matrix": "libsigc++", "io.dbuilder.role": "cache"})
+	vols, _ := eng.VolumeList(context.Background(), map[string]string{labels.Matrix: "libsigc++", labels.Role: labels.RoleCache})
 	if len(vols) != 1 || vols[0].Name != ident.ForTarget("libsigc++", "debian-bookworm").Cache {
 		t.Errorf("cache volumes of libsigc++: %v", vols)
 	}

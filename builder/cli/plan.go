@@ -71,6 +71,7 @@ type planTarget struct {
 	Docker  bool              `json:"docker"`
 	Preload []string          `json:"preload"`
 	Command string            `json:"command"`
+	Reports []string          `json:"reports"`
 	// Resolved names: the builder image a build uses and the cache volume
 	// that keeps the target's daemon warm.
 	BuilderImage string `json:"builder_image"`
@@ -84,7 +85,7 @@ func planJSON(w io.Writer, jobs []plan.Job) error {
 		out[i] = planTarget{
 			Name: t.Name, Distro: t.Distro, Family: j.Family.Name, Format: j.Family.Format, Image: j.Distro.Image,
 			Axes: t.Axes, Deps: orEmpty(t.Deps()), Docker: t.Test.Docker,
-			Preload: orEmpty(t.Test.Preload), Command: t.Test.Command,
+			Preload: orEmpty(t.Test.Preload), Command: t.Test.Command, Reports: orEmpty(t.Test.Reports),
 			BuilderImage: j.ImageTag, CacheVolume: j.Names.Cache,
 		}
 	}

@@ -11,7 +11,7 @@ var (
 	topKeys      = []string{"name", "version", "source", "matrix", "exclude", "build", "test", "release", "overrides", "images"}
 	buildKeys    = []string{"deps"}
 	depsKeys     = []string{"deb", "rpm"}
-	testKeys     = []string{"docker", "preload", "command"}
+	testKeys     = []string{"docker", "preload", "command", "reports"}
 	releaseKeys  = []string{"smoke", "lint"}
 	overrideKeys = []string{"match", "build", "test", "release"}
 )
@@ -150,6 +150,8 @@ func (d *decoder) test(k, n *yaml.Node, t *Test) {
 			t.Preload, _ = d.strList("test.preload", fl.key, fl.val)
 		case "command":
 			t.Command, _ = d.str("test.command", fl.key, fl.val)
+		case "reports":
+			t.Reports, _ = d.strList("test.reports", fl.key, fl.val)
 		}
 	}
 }
@@ -207,6 +209,8 @@ func (d *decoder) testOverride(path string, k, n *yaml.Node) *TestOverride {
 			if v, ok := d.str(path+".command", fl.key, fl.val); ok {
 				t.Command = &v
 			}
+		case "reports":
+			t.Reports, _ = d.strList(path+".reports", fl.key, fl.val)
 		}
 	}
 	return t

@@ -80,7 +80,7 @@ func (c *checker) target(f *File, axes map[string]string) Target {
 		Distro:  axes["distro"],
 		Axes:    axes,
 		Build:   Build{Deps: Deps{Deb: slices.Clone(f.Build.Deps.Deb), Rpm: slices.Clone(f.Build.Deps.Rpm)}},
-		Test:    Test{Docker: f.Test.Docker, Preload: slices.Clone(f.Test.Preload), Command: f.Test.Command},
+		Test:    Test{Docker: f.Test.Docker, Preload: slices.Clone(f.Test.Preload), Command: f.Test.Command, Reports: slices.Clone(f.Test.Reports)},
 		Release: f.Release,
 	}
 	parts := make([]string, len(f.Matrix))
@@ -121,6 +121,9 @@ func (o Override) apply(t *Target) {
 		}
 		if o.Test.Command != nil {
 			t.Test.Command = *o.Test.Command
+		}
+		if o.Test.Reports != nil {
+			t.Test.Reports = slices.Clone(o.Test.Reports)
 		}
 	}
 	if o.Release != nil {

@@ -45,6 +45,10 @@ type Test struct {
 	Docker  bool     `yaml:"docker"`
 	Preload []string `yaml:"preload"`
 	Command string   `yaml:"command"`
+	// Reports are globs, relative to the built tree, naming JUnit XML files
+	// the package's own tests write; dbuilder copies them out and merges
+	// their test cases into its junit.xml.
+	Reports []string `yaml:"reports"`
 }
 
 // Release says how `dbuilder release` checks the built packages. It does
@@ -95,11 +99,12 @@ type DepsOverride struct {
 }
 
 // TestOverride: a nil field leaves the base value alone; an empty, non-nil
-// Preload ("preload: []") clears the list.
+// Preload or Reports ("preload: []") clears the list.
 type TestOverride struct {
 	Docker  *bool    `yaml:"docker"`
 	Preload []string `yaml:"preload"`
 	Command *string  `yaml:"command"`
+	Reports []string `yaml:"reports"`
 }
 
 // Matrix is a loaded, validated matrix file.

@@ -47,6 +47,7 @@ func (c *checker) validate(f *File) bool {
 	c.preload("test.preload", f.Test.Preload)
 	c.command("test.command", f.Test.Command)
 	c.release("release", &ReleaseOverride{Smoke: &f.Release.Smoke, Lint: &f.Release.Lint})
+	c.reports("test.reports", f.Test.Reports)
 	for i, o := range f.Overrides {
 		p := fmt.Sprintf("overrides[%d]", i)
 		ok = matchable && c.match(p+".match", o.Match, f.Matrix) && ok
@@ -58,6 +59,7 @@ func (c *checker) validate(f *File) bool {
 			if o.Test.Command != nil {
 				c.command(p+".test.command", *o.Test.Command)
 			}
+			c.reports(p+".test.reports", o.Test.Reports)
 		}
 		if o.Release != nil {
 			c.release(p+".release", o.Release)

@@ -95,8 +95,12 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 	if fig := log.Figures(); fig != "" {
 		res.Resources = &Resources{Build: buildUsage(parseFigures(fig))}
 	}
+	step, known := failedStep(code)
+	if code != 0 && known {
+		// The reports of a failed build or test are the ones that matter.
+		res.Reports = r.collectReports(ctx, id, j.Target.Test.Reports, stageDir, log)
+	}
 	if code != 0 {
-		step, known := failedStep(code)
 		res.Step = step
 		msg := fmt.Sprintf("%s step failed", step)
 		if !known {
@@ -108,7 +112,11 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 		return nil, fmt.Errorf("%s", msg)
 	}
 	log.SetStep(StepCollect)
-	return r.collect(ctx, id, l.out(), stageDir)
+	files, err := r.collect(ctx, id, l.out(), stageDir)
+	if err == nil {
+		res.Reports = r.collectReports(ctx, id, j.Target.Test.Reports, stageDir, log)
+	}
+	return files, err
 }
 
 // layout is where this run's builds happen: Root, or the variation's root.

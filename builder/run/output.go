@@ -7,19 +7,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dbuilder/dbuilder/builder/progress"
 )
-
-// console serialises lines from many targets onto one writer.
-type console struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (c *console) line(prefix, s string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	io.WriteString(c.w, prefix+s+"\n")
-}
 
 // maxLine bounds a line held in memory: a build that prints megabytes
 // without a newline must not grow dbuilder without bound. Longer lines
@@ -36,7 +26,7 @@ type Step struct {
 }
 
 // targetLog is a target's log: every byte goes to build.log, and complete
-// lines go to the console prefixed with "[target] ". It tracks the current
+// lines and step changes go to the run's progress view. It tracks the current
 // step (set by dbuilder, or announced by the build container's marker lines
 // that carry this build's nonce), the time each step took, the last lines,
 // and the first error writing build.log.
@@ -44,8 +34,8 @@ type targetLog struct {
 	mu      sync.Mutex
 	file    io.Writer
 	fileErr error
-	con     *console
-	prefix  string
+	view    progress.View
+	target  string
 	marker  string // "##[dbuilder:NONCE] " of the current build container, "" before
 	partial []byte
 	step    string
@@ -56,8 +46,8 @@ type targetLog struct {
 	now     func() time.Time
 }
 
-func newTargetLog(file io.Writer, con *console, target string) *targetLog {
-	return &targetLog{file: file, con: con, prefix: "[" + target + "] ", now: time.Now}
+func newTargetLog(file io.Writer, view progress.View, target string) *targetLog {
+	return &targetLog{file: file, view: view, target: target, now: time.Now}
 }
 
 func (l *targetLog) Write(p []byte) (int, error) {
@@ -106,8 +96,8 @@ func (l *targetLog) emit(s string) {
 	if len(l.tail) > tailLines {
 		l.tail = l.tail[len(l.tail)-tailLines:]
 	}
-	if l.con != nil {
-		l.con.line(l.prefix, s)
+	if l.view != nil {
+		l.view.Line(l.target, s)
 	}
 }
 
@@ -156,6 +146,9 @@ func (l *targetLog) setStep(s string) {
 		l.steps = append(l.steps, Step{Name: l.step, Duration: now.Sub(l.stepAt)})
 	}
 	l.step, l.stepAt = s, now
+	if l.view != nil && s != "done" {
+		l.view.Step(l.target, s)
+	}
 }
 
 // Steps closes the current step and returns every step's duration.

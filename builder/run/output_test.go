@@ -11,12 +11,13 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
+	"github.com/dbuilder/dbuilder/builder/progress"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
 func TestLogLineWithoutNewlineIsCapped(t *testing.T) {
 	var con strings.Builder
-	l := newTargetLog(io.Discard, &console{w: &con}, "t")
+	l := newTargetLog(io.Discard, progress.NewPlain(&con), "t")
 	chunk := strings.Repeat("x", 4096)
 	for range 1000 { // 4 MB, no newline
 		l.Write([]byte(chunk))
@@ -39,7 +40,7 @@ func TestLogWriteErrorFailsTheTarget(t *testing.T) {
 	f := newFake()
 	jobs := fakeJobs(t, fakeMatrix)[:1]
 	out := t.TempDir()
-	r := &runner{eng: f, con: &console{w: io.Discard}, run: ident.NewRun(fakeVersion), parallel: 1,
+	r := &runner{eng: f, view: progress.NewPlain(io.Discard), run: ident.NewRun(fakeVersion), parallel: 1,
 		opt:     Options{OutputDir: out, Sidecar: sidecar.ImageFor("", fakeVersion)},
 		live:    lifecycle.NewLiveness(f),
 		openLog: func(string) (io.WriteCloser, error) { return failingWriter{}, nil }}

@@ -1,10 +1,13 @@
 package run
 
-import "io"
+import (
+	"io"
 
-// prefixed returns a writer that sends complete lines to the console only.
-func prefixed(con *console, prefix string) *targetLog {
-	l := newTargetLog(io.Discard, con, "")
-	l.prefix = prefix
-	return l
+	"github.com/dbuilder/dbuilder/builder/progress"
+)
+
+// aside returns a writer whose complete lines go to the view as the lines
+// of a pseudo-target (the sidecar image build), and nowhere else.
+func aside(view progress.View, name string) *targetLog {
+	return newTargetLog(io.Discard, view, name)
 }

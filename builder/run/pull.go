@@ -8,6 +8,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/progress"
 	"github.com/dbuilder/dbuilder/builder/pull"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/distros"
@@ -65,11 +66,22 @@ func pullAll(ctx context.Context, eng engine.Engine, ws []pull.Want, opt Options
 	if policy == "" {
 		policy = pull.Missing
 	}
-	con := &console{w: opt.Stdout}
-	p := pull.New(eng, policy, func(ref string) io.Writer { return prefixed(con, "[pull "+ref+"] ") })
+	view := opt.Progress
+	if view == nil {
+		view = progress.NewPlain(opt.Stdout)
+	}
+	var logs []*targetLog
+	p := pull.New(eng, policy, func(ref string) io.Writer {
+		l := aside(view, "pull "+ref)
+		logs = append(logs, l)
+		return l
+	})
 	err := p.Ensure(ctx, ws)
+	for _, l := range logs {
+		l.Flush()
+	}
 	if len(p.Pulled) > 0 {
-		con.line("", fmt.Sprintf("dbuilder: pulled %s", strings.Join(p.Pulled, ", ")))
+		view.Line("", fmt.Sprintf("dbuilder: pulled %s", strings.Join(p.Pulled, ", ")))
 	}
 	return err
 }

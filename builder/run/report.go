@@ -124,7 +124,9 @@ func keptArtifacts(dir string) int {
 	}
 	n := 0
 	for _, e := range entries {
-		if e.Name() != artifacts.FailedLog && e.Name() != logName && e.Name() != ResultFile {
+		switch e.Name() {
+		case artifacts.FailedLog, logName, ResultFile, ReportsDir, artifacts.FailedPrefix + ReportsDir:
+		default:
 			n++
 		}
 	}

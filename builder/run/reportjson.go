@@ -2,8 +2,6 @@ package run
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -36,6 +34,7 @@ type TargetReport struct {
 	Steps      []StepReport `json:"steps"`
 	Log        string       `json:"log,omitempty"`
 	Artifacts  []Artifact   `json:"artifacts"`
+	Reports    []Artifact   `json:"reports"` // test.reports files copied out (failed-reports/... for a failed attempt)
 	Cache      CacheReport  `json:"cache"`
 	Resources  *Resources   `json:"resources,omitempty"`
 	// Release is set by `dbuilder release` for the targets it checked.
@@ -63,7 +62,7 @@ func NewReport(run, version, endpoint string, started time.Time, results []Resul
 	for _, r := range results {
 		t := TargetReport{
 			Name: r.Target, Distro: r.Distro, Arch: r.Arch, Emulated: r.Emulated, Result: resultName(r), FailedStep: r.Step,
-			Seconds: r.Duration.Seconds(), Steps: []StepReport{}, Log: r.Log, Artifacts: []Artifact{},
+			Seconds: r.Duration.Seconds(), Steps: []StepReport{}, Log: r.Log, Artifacts: []Artifact{}, Reports: []Artifact{},
 			Cache: CacheReport{BuilderImage: r.BuilderImage, BuilderImageReused: r.BuilderImageReused,
 				PreloadCopied: orNone(r.Preloaded), PreloadReused: orNone(r.PreloadReused)},
 			Resources: r.Resources,
@@ -83,6 +82,9 @@ func NewReport(run, version, endpoint string, started time.Time, results []Resul
 			if arts, err := describe(r.Dir, r.Artifacts); err == nil {
 				t.Artifacts = arts
 			}
+		}
+		if reps, err := describe(r.Dir, r.Reports); err == nil {
+			t.Reports = reps
 		}
 		rep.Targets = append(rep.Targets, t)
 	}
@@ -114,18 +116,5 @@ func WriteReport(dir string, rep Report) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".report-*.json")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, ReportFile))
+	return writeAtomic(dir, ReportFile, append(b, '\n'))
 }

@@ -23,6 +23,7 @@ type Record struct {
 	Run       string     `json:"run"`
 	Finished  time.Time  `json:"finished"`
 	Artifacts []Artifact `json:"artifacts"`
+	Reports   []Artifact `json:"reports,omitempty"` // the test.reports files, under ReportsDir
 }
 
 // Artifact is one published file.

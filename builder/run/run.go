@@ -18,6 +18,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/progress"
 	"github.com/dbuilder/dbuilder/builder/pull"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
@@ -33,6 +34,9 @@ type Options struct {
 	Run       ident.Run     // the run's identity; a zero ID picks a fresh one
 	Sidecar   sidecar.Image // the sidecar image (the one the jobs' Dockerfiles copy the docker CLI from)
 	Stdout    io.Writer
+	// Progress shows the run as it goes; nil prints plain prefixed lines
+	// to Stdout. The caller closes it.
+	Progress progress.View
 	// Rebuild builds every target even when its last good result is
 	// current (see ResultFile).
 	Rebuild bool
@@ -66,9 +70,13 @@ type Result struct {
 	Tail      []string // last log lines, on failure
 	Duration  time.Duration
 	Steps     []Step
+	Planned   []string // the steps the target goes through, in order (none for a cached one)
 	Dir       string   // DIR/<target>
 	Log       string   // the log of this attempt: DIR/<target>/build.log, or failed.log on failure
 	Artifacts []string // package files, relative to Dir
+	// Reports are the test.reports files copied out, relative to Dir
+	// (ReportsDir/..., or failed-reports/... for a failed attempt).
+	Reports []string
 	// What a warm run reused.
 	BuilderImage       string
 	BuilderImageReused bool
@@ -85,7 +93,7 @@ type Result struct {
 type runner struct {
 	eng      engine.Engine
 	opt      Options
-	con      *console
+	view     progress.View
 	run      ident.Run
 	parallel int
 	mode     sidecar.Mode
@@ -109,7 +117,10 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 			return nil, InputError{err}
 		}
 	}
-	r := &runner{eng: eng, opt: opt, con: &console{w: opt.Stdout}, run: opt.Run, live: lifecycle.NewLiveness(eng),
+	if opt.Progress == nil {
+		opt.Progress = progress.NewPlain(opt.Stdout)
+	}
+	r := &runner{eng: eng, opt: opt, view: opt.Progress, run: opt.Run, live: lifecycle.NewLiveness(eng),
 		openLog: func(name string) (io.WriteCloser, error) { return os.Create(name) }}
 	if r.run.ID == "" {
 		r.run = ident.NewRun(opt.Run.Version)
@@ -121,19 +132,25 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 	if err := Preflight(ctx, eng, info, jobs, opt); err != nil {
 		return nil, err
 	}
+	names := make([]string, len(jobs))
+	for i, j := range jobs {
+		names[i] = j.Name()
+	}
+	r.view.Plan(names)
 	results := make([]Result, len(jobs))
 	var todo []int
 	for i, j := range jobs {
 		if !opt.Rebuild {
 			if res, ok := r.cached(ctx, j); ok {
 				results[i] = res
+				r.view.Finish(j.Name(), outcome(res))
 				continue
 			}
 		}
 		todo = append(todo, i)
 	}
 	if len(todo) == 0 {
-		r.con.line("", fmt.Sprintf("dbuilder: all %d target(s) unchanged since their last good build; nothing to do (--rebuild builds anyway)", len(jobs)))
+		r.view.Line("", fmt.Sprintf("dbuilder: all %d target(s) unchanged since their last good build; nothing to do (--rebuild builds anyway)", len(jobs)))
 		return results, nil
 	}
 	building := make([]plan.Job, len(todo))
@@ -147,7 +164,7 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 		return nil, err
 	}
 	defer anchor.Close()
-	r.con.line("", fmt.Sprintf("dbuilder: run %s: %d target(s) to build, %d unchanged, -j %d, %d core(s) each, daemon %s",
+	r.view.Line("", fmt.Sprintf("dbuilder: run %s: %d target(s) to build, %d unchanged, -j %d, %d core(s) each, daemon %s",
 		r.run.ID, len(todo), len(jobs)-len(todo), opt.Jobs, r.parallel, eng.Endpoint()))
 
 	g, gctx := errgroup.WithContext(ctx)
@@ -175,12 +192,18 @@ func (r *runner) start(ctx context.Context, jobs []plan.Job) (*lifecycle.Anchor,
 	anchorImage := jobs[0].Distro.Image
 	docker := needsDocker(jobs)
 	if docker {
-		note, err := sidecar.Ensure(ctx, r.eng, r.opt.Sidecar, sidecar.EnsureOptions{Version: r.run.Version, Bases: r.opt.SidecarBases, Progress: prefixed(r.con, "[sidecar-image] ")})
+		prog := aside(r.view, "sidecar-image")
+		t0 := time.Now()
+		note, err := sidecar.Ensure(ctx, r.eng, r.opt.Sidecar, sidecar.EnsureOptions{Version: r.run.Version, Bases: r.opt.SidecarBases, Progress: prog})
+		prog.Flush()
+		if note != "" || err != nil {
+			r.view.Finish("sidecar-image", progress.Outcome{Word: outcomeWord(err == nil), Failed: err != nil, Duration: time.Since(t0)})
+		}
 		if err != nil {
 			return nil, err
 		}
 		if note != "" {
-			r.con.line("", "dbuilder: "+note)
+			r.view.Line("", "dbuilder: "+note)
 		}
 		anchorImage = r.opt.Sidecar.Ref
 	}
@@ -190,7 +213,7 @@ func (r *runner) start(ctx context.Context, jobs []plan.Job) (*lifecycle.Anchor,
 	}
 	alive := func(run string) bool { return r.live.Alive(ctx, run) }
 	for _, d := range artifacts.SweepStaging(r.opt.OutputDir, alive, false) {
-		r.con.line("", "dbuilder: removed "+d+", left in the output directory by a run that no longer exists")
+		r.view.Line("", "dbuilder: removed "+d+", left in the output directory by a run that no longer exists")
 	}
 	if docker {
 		r.mode, err = sidecar.DetectMode(ctx, r.eng, r.opt.Sidecar.Ref, r.run)
@@ -199,7 +222,7 @@ func (r *runner) start(ctx context.Context, jobs []plan.Job) (*lifecycle.Anchor,
 			return nil, err
 		}
 		if r.mode != sidecar.Privileged {
-			r.con.line("", "dbuilder: this host refuses --privileged; sidecars run with the equivalent capability set")
+			r.view.Line("", "dbuilder: this host refuses --privileged; sidecars run with the equivalent capability set")
 		}
 	}
 	return anchor, nil
@@ -239,5 +262,20 @@ func (r *runner) cached(ctx context.Context, j plan.Job) (Result, bool) {
 	for _, a := range rec.Artifacts {
 		res.Artifacts = append(res.Artifacts, a.Name)
 	}
+	for _, a := range rec.Reports {
+		res.Reports = append(res.Reports, a.Name)
+	}
 	return res, true
+}
+
+// outcome is how a result shows in the progress view.
+func outcome(res Result) progress.Outcome {
+	return progress.Outcome{Word: resultWord(res), Failed: !res.OK && !res.Cancelled, Duration: res.Duration, Log: res.Log}
+}
+
+func outcomeWord(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "FAILED"
 }

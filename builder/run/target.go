@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/artifacts"
@@ -21,7 +22,9 @@ const logName = "build.log"
 // it is created.
 func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 	start := time.Now()
-	res = Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, Dir: filepath.Join(r.opt.OutputDir, j.Name())}
+	res = Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, Dir: filepath.Join(r.opt.OutputDir, j.Name()), Planned: planned(j)}
+	r.view.Start(j.Name())
+	defer func() { r.view.Finish(j.Name(), outcome(res)) }() // runs last, with the final result
 	if r.opt.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, r.opt.Timeout)
@@ -38,7 +41,7 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 		res.Err, res.Step = err, StepPrepare
 		return res
 	}
-	log := newTargetLog(logFile, r.con, j.Name())
+	log := newTargetLog(logFile, r.view, j.Name())
 	defer func() {
 		res.Duration = time.Since(start)
 		log.Flush()
@@ -147,22 +150,21 @@ func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *a
 // packages, which stay.
 func (r *runner) finish(res *Result, log *targetLog, stage *artifacts.Staging) {
 	if !res.OK {
-		res.Tail = log.Tail(15)
-		res.Artifacts = nil
-		p, err := stage.PublishFailure(logName)
-		if err == nil {
-			res.Log = p
-		}
+		r.publishFailure(res, log, stage)
 		return
 	}
 	if res.key != "" {
 		arts, err := describe(stage.Dir, res.Artifacts)
+		var reps []Artifact
 		if err == nil {
-			err = writeRecord(stage.Dir, Record{Key: res.key, Target: res.Target, Run: r.run.ID, Finished: time.Now().UTC(), Artifacts: arts})
+			reps, err = describe(stage.Dir, res.Reports)
+		}
+		if err == nil {
+			err = writeRecord(stage.Dir, Record{Key: res.key, Target: res.Target, Run: r.run.ID, Finished: time.Now().UTC(), Artifacts: arts, Reports: reps})
 		}
 		if err != nil {
 			res.OK, res.Err, res.Step = false, fmt.Errorf("record the result: %w", err), StepCollect
-			res.Log, _ = stage.PublishFailure(logName)
+			r.publishFailure(res, log, stage)
 			return
 		}
 	}
@@ -172,6 +174,36 @@ func (r *runner) finish(res *Result, log *targetLog, stage *artifacts.Staging) {
 		return
 	}
 	res.Log = filepath.Join(res.Dir, logName)
+}
+
+// publishFailure publishes a failed attempt: its log as failed.log and its
+// test reports as failed-reports/, next to the last good packages.
+func (r *runner) publishFailure(res *Result, log *targetLog, stage *artifacts.Staging) {
+	res.Tail = log.Tail(15)
+	res.Artifacts = nil
+	p, err := stage.PublishFailure(logName, ReportsDir)
+	if err == nil {
+		res.Log = p
+	}
+	for i, f := range res.Reports {
+		res.Reports[i] = artifacts.FailedPrefix + f
+	}
+}
+
+// planned lists the steps j goes through, in order.
+func planned(j plan.Job) []string {
+	steps := []string{StepImage}
+	if j.Target.Test.Docker {
+		steps = append(steps, StepSidecar)
+		if len(j.Target.Test.Preload) > 0 {
+			steps = append(steps, StepPreload)
+		}
+	}
+	steps = append(steps, StepBuild)
+	if strings.TrimSpace(j.Target.Test.Command) != "" {
+		steps = append(steps, StepTest)
+	}
+	return append(steps, StepCollect)
 }
 
 func short(id string) string {

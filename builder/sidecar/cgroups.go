@@ -24,7 +24,7 @@ func CleanCgroups(ctx context.Context, eng engine.Engine, image string, names []
 		Image: image, Entrypoint: []string{"sh", "-c"}, Cmd: []string{script + "true"},
 		NetworkMode: "none", Labels: lb,
 	}
-	applyMode(&spec, CapSet)
+	ApplyMode(&spec, CapSet)
 	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	engine.RunOnce(cctx, eng, spec, nil)

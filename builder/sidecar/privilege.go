@@ -51,13 +51,14 @@ func probe(ctx context.Context, eng engine.Engine, image string, m Mode, run ide
 		Image: image, Entrypoint: []string{"true"}, NetworkMode: "none",
 		Labels: run.Labels(labels.RoleProbe, ident.Target{}),
 	}
-	applyMode(&spec, m)
+	ApplyMode(&spec, m)
 	_, _, err := engine.RunOnce(ctx, eng, spec, nil)
 	return shortErr(err)
 }
 
-// applyMode sets the privilege fields of a sidecar spec.
-func applyMode(s *engine.ContainerSpec, m Mode) {
+// ApplyMode sets the privilege fields of a spec for a nested dockerd (a
+// sidecar, or a test daemon made like one).
+func ApplyMode(s *engine.ContainerSpec, m Mode) {
 	if m == Privileged {
 		s.Privileged = true
 		s.CgroupnsPrivate = true

@@ -113,7 +113,7 @@ func (s *Sidecar) spec() engine.ContainerSpec {
 		// image does (recipe/entrypoint.sh says why).
 		spec.Entrypoint = []string{"sh", "-c", "rm -f /var/lib/docker/network/files/local-kv.db; exec dockerd-entrypoint.sh \"$@\"", "dbuilder-dind"}
 	}
-	applyMode(&spec, c.Mode)
+	ApplyMode(&spec, c.Mode)
 	return spec
 }
 

@@ -29,6 +29,8 @@
 # Environment: KEEP_CACHE=1 keeps the cache volumes (faster reruns).
 # Logs stay in the temp dir when something failed (its path is printed).
 set -euo pipefail
+# The logs are read as plain prefixed lines, even when this runs in GitLab CI.
+unset GITLAB_CI
 cd "$(dirname "$0")/../.."
 
 readonly MATRIX_NAME=stress-int # names this script's cache volumes and locks

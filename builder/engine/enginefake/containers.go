@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"sort"
 	"strings"
 	"time"
 
@@ -54,7 +55,7 @@ func (f *Fake) create(s engine.ContainerSpec) (string, error) {
 			}
 		}
 	}
-	f.ctrs[id] = &Container{ID: id, Name: name, Spec: s, Created: time.Now(), Files: map[string][]byte{}, Out: map[string][]byte{},
+	f.ctrs[id] = &Container{ID: id, Name: name, Spec: s, Created: time.Now(), Files: map[string][]byte{}, Out: map[string][]byte{}, FS: map[string][]byte{},
 		f: f, state: "created", stop: make(chan struct{}), done: make(chan struct{}), stdin: make(chan struct{}), ready: make(chan struct{})}
 	f.event("create %s", name)
 	return id, nil
@@ -296,7 +297,9 @@ func (f *Fake) CopyTo(ctx context.Context, id, dir string, r io.Reader) error {
 	}
 }
 
-// CopyFrom returns c.Out as a tar stream under the base name of p.
+// CopyFrom returns, as a tar stream under the base name of p, the files
+// of c.FS at or below p when there are any, else c.Out (what a build left
+// in its output directory).
 func (f *Fake) CopyFrom(ctx context.Context, id, p string) (io.ReadCloser, error) {
 	c, err := f.get(id)
 	if err != nil {
@@ -305,11 +308,33 @@ func (f *Fake) CopyFrom(ctx context.Context, id, p string) (io.ReadCloser, error
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
 	top := path.Base(p)
-	tw.WriteHeader(&tar.Header{Name: top + "/", Typeflag: tar.TypeDir, Mode: 0o755})
 	f.mu.Lock()
-	for name, data := range c.Out {
-		tw.WriteHeader(&tar.Header{Name: top + "/" + strings.TrimPrefix(name, "/"), Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(data))})
+	files := map[string][]byte{}
+	for name, data := range c.FS {
+		if name == p {
+			files[""] = data
+		} else if rel, ok := strings.CutPrefix(name, p+"/"); ok {
+			files[rel] = data
+		}
+	}
+	if len(files) == 0 {
+		files = c.Out
+	}
+	if data, ok := files[""]; ok {
+		tw.WriteHeader(&tar.Header{Name: top, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(data))})
 		tw.Write(data)
+	} else {
+		tw.WriteHeader(&tar.Header{Name: top + "/", Typeflag: tar.TypeDir, Mode: 0o755})
+		names := make([]string, 0, len(files))
+		for name := range files {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			data := files[name]
+			tw.WriteHeader(&tar.Header{Name: top + "/" + strings.TrimPrefix(name, "/"), Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(data))})
+			tw.Write(data)
+		}
 	}
 	f.mu.Unlock()
 	tw.Close()

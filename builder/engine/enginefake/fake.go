@@ -68,6 +68,7 @@ type Container struct {
 	Created time.Time
 	Files   map[string][]byte // copied in, by absolute path
 	Out     map[string][]byte // what CopyFrom returns, by path relative to the copied directory
+	FS      map[string][]byte // other files in the container, by absolute path (CopyFrom returns them)
 
 	f      *Fake
 	state  string
