@@ -22,6 +22,10 @@ func Template(name string) (string, error) {
 	return string(b), err
 }
 
+// Libraries are the scripts the build scripts source from their own
+// directory: dbuilder copies them next to the build script.
+var Libraries = []string{"ccache.sh"}
+
 // Script returns the build script scripts/NAME (a Family.BuildScript).
 func Script(name string) ([]byte, error) {
 	return readEmbedded(scripts, "scripts", name)

@@ -18,7 +18,7 @@ func TestShellcheck(t *testing.T) {
 		t.Skip("shellcheck not installed (apt-get install shellcheck)")
 	}
 	files, _ := filepath.Glob("scripts/*.sh")
-	out, err := exec.Command("shellcheck", append([]string{"-s", "sh"}, files...)...).CombinedOutput()
+	out, err := exec.Command("shellcheck", append([]string{"-x", "-s", "sh"}, files...)...).CombinedOutput()
 	if err != nil {
 		t.Errorf("shellcheck: %v\n%s", err, out)
 	}
@@ -308,9 +308,21 @@ func runScript(t *testing.T, name, root, parallel string, wantCode int, env ...s
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := filepath.Join(t.TempDir(), name)
+	dir := t.TempDir()
+	script := filepath.Join(dir, name)
 	if err := os.WriteFile(script, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	// The build scripts source their libraries from their own directory,
+	// where dbuilder copies them too.
+	for _, lib := range Libraries {
+		b, err := Script(lib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, lib), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cmd := exec.Command("sh", script)
 	// What the scripts read comes from the test alone, not from the caller.

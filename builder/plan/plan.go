@@ -32,6 +32,8 @@ type Job struct {
 	ImageTag    string   // builder image: repository:hash of Dockerfile and context
 	Bases       []string // images the Dockerfile builds FROM (their IDs are checked at build time)
 	BuildScript []byte   // the family's build script, run in the build container
+	// BuildLibs are the scripts it sources from its own directory, by name.
+	BuildLibs map[string][]byte
 	Names       ident.Target
 	// Arch is the target's architecture (Debian's name): the arch axis
 	// value, or the endpoint's own when the matrix has none.
@@ -113,6 +115,12 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 	}
 	if j.BuildScript, err = distros.Script(fam.BuildScript); err != nil {
 		return Job{}, err
+	}
+	j.BuildLibs = map[string][]byte{}
+	for _, lib := range distros.Libraries {
+		if j.BuildLibs[lib], err = distros.Script(lib); err != nil {
+			return Job{}, err
+		}
 	}
 	in := render.Input{Target: t, Distro: d, Family: fam, SpecFile: j.SpecFile}
 	j.Bases = []string{d.Image}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -163,6 +164,11 @@ func (r *runner) copySource(ctx context.Context, id string, j plan.Job, nonce st
 		if err == nil {
 			err = writeFile(tw, "dbuilder/build.sh", 0o755, j.BuildScript)
 		}
+		for _, lib := range sortedKeys(j.BuildLibs) {
+			if err == nil {
+				err = writeFile(tw, "dbuilder/"+lib, 0o644, j.BuildLibs[lib])
+			}
+		}
 		if err == nil {
 			err = writeFile(tw, "dbuilder/test.sh", 0o755, testScript(j.Target.Test.Command))
 		}
@@ -203,4 +209,13 @@ func testScript(cmd string) []byte {
 		return nil
 	}
 	return []byte(strings.TrimRight(cmd, "\n") + "\n")
+}
+
+func sortedKeys(m map[string][]byte) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

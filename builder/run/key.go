@@ -43,6 +43,10 @@ func (r *runner) resultKey(ctx context.Context, j plan.Job) (string, error) {
 	t, _ := json.Marshal(j.Target)
 	h.Write(t)
 	h.Write(j.BuildScript)
+	for _, lib := range sortedKeys(j.BuildLibs) {
+		fmt.Fprintf(h, "\x00lib %s\x00", lib)
+		h.Write(j.BuildLibs[lib])
+	}
 	for _, p := range j.Target.Test.Preload {
 		pi, err := r.eng.Image(ctx, p)
 		if err != nil {

@@ -52,51 +52,9 @@ export DEB_BUILD_OPTIONS
 
 # ccache: dpkg-buildpackage and debhelper keep PATH and CCACHE_* (debhelper
 # moves HOME, which is why CCACHE_DIR must be set, not defaulted).
-ccache_before=
-if [ -n "${CCACHE_DIR:-}" ]; then
-	masq=
-	for d in /usr/lib/ccache /usr/lib64/ccache; do
-		if [ -x "$d/gcc" ] || [ -x "$d/cc" ]; then
-			masq=$d
-			break
-		fi
-	done
-	if ! command -v ccache >/dev/null 2>&1; then
-		echo "ccache: off (CCACHE_DIR is set but ccache is not installed)"
-	elif [ -z "$masq" ]; then
-		echo "ccache: off (no masquerade directory /usr/lib/ccache or /usr/lib64/ccache)"
-	else
-		# Debian's update-ccache-symlinks links cc and c++ only if they
-		# existed when it ran, which an image that installs gcc and ccache
-		# at once can miss; make's default CC is cc: link them here then.
-		extra=
-		for n in cc c++; do
-			if [ ! -e "$masq/$n" ] && command -v "$n" >/dev/null 2>&1; then
-				extra=${extra:-$(mktemp -d)}
-				ln -s "$(command -v ccache)" "$extra/$n"
-			fi
-		done
-		mkdir -p "$CCACHE_DIR"
-		CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
-		PATH=${extra:+$extra:}$masq:$PATH
-		export CCACHE_DIR CCACHE_BASEDIR PATH
-		ccache_before=$(ccache --print-stats 2>/dev/null) || ccache_before=none
-		echo "ccache: on (CCACHE_DIR=$CCACHE_DIR)"
-	fi
-fi
-
-# ccache_stat NAME STATS: one counter of `ccache --print-stats` output (0 if absent).
-ccache_stat() { printf '%s\n' "$2" | awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }'; }
-ccache_report() {
-	[ -n "$ccache_before" ] && [ "$ccache_before" != none ] || return 0
-	after=$(ccache --print-stats 2>/dev/null) || return 0
-	hits=0
-	for k in direct_cache_hit preprocessed_cache_hit; do
-		hits=$((hits + $(ccache_stat "$k" "$after") - $(ccache_stat "$k" "$ccache_before")))
-	done
-	misses=$(($(ccache_stat cache_miss "$after") - $(ccache_stat cache_miss "$ccache_before")))
-	echo "ccache: $hits hits, $misses misses in this build"
-}
+# shellcheck source-path=SCRIPTDIR source=ccache.sh
+. "$(dirname "$0")/ccache.sh"
+ccache_setup
 
 quilt=
 if grep -qx '3.0 (quilt)' "$src/debian/source/format" 2>/dev/null; then
