@@ -34,7 +34,7 @@ type Job struct {
 	BuildScript []byte   // the family's build script, run in the build container
 	// BuildLibs are the scripts it sources from its own directory, by name.
 	BuildLibs map[string][]byte
-	Names       ident.Target
+	Names     ident.Target
 	// Arch is the target's architecture (Debian's name): the arch axis
 	// value, or the endpoint's own when the matrix has none.
 	Arch string
