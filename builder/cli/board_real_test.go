@@ -110,7 +110,7 @@ func TestTTYBoardReal(t *testing.T) {
 		pass := index(`^debian-bookworm-pass\s+ok\s+[0-9.]+s$`)
 		fail := index(`^debian-bookworm-fail\s+FAILED \(test\)\s+[0-9.]+s\s+about to fail: the queries test failed$`)
 		stale := index(`^debian-bookworm-(pass|fail)\s+(waiting|starting|image|build|test|collect)(\s|$)`)
-		summary := index(`^TARGET\s+RESULT\s+DURATION`)
+		summary := index(`^TARGET\s+ARCH\s+RESULT\s+DURATION`)
 		if len(runLine) != 1 || len(pass) != 1 || len(fail) != 1 || len(summary) != 1 {
 			t.Fatalf("want the run line, each target's final row and the summary once each: run %v, pass %v, fail %v, summary %v", runLine, pass, fail, summary)
 		}
