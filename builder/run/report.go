@@ -75,14 +75,11 @@ func archWord(r Result) string {
 	return r.Arch
 }
 
+// resultWord is resultName for people: a failure says its step.
 func resultWord(r Result) string {
-	switch {
-	case r.Cached != nil:
-		return "cached"
-	case r.OK:
-		return "ok"
-	case r.Cancelled:
-		return "cancelled"
+	switch name := resultName(r); {
+	case name != "failed":
+		return name
 	case r.Step != "":
 		return "FAILED (" + r.Step + ")"
 	}
