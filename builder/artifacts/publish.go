@@ -22,9 +22,8 @@ func stagingDir(outDir string) string { return filepath.Join(outDir, ".dbuilder"
 // Staging is a private directory under the output directory (same file
 // system, so publishing is a rename).
 type Staging struct {
-	Dir    string // where files are written
-	final  string
-	runDir string
+	Dir   string // where files are written
+	final string
 }
 
 // NewStaging makes a staging directory for outDir/name, owned by run.
@@ -37,13 +36,12 @@ func NewStaging(outDir, name, run string) (*Staging, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
-	return &Staging{Dir: dir, final: filepath.Join(outDir, name), runDir: runDir}, nil
+	return &Staging{Dir: dir, final: filepath.Join(outDir, name)}, nil
 }
 
 // Publish replaces the final directory with the staged one. The old one is
 // moved aside first and removed after, so readers never see a mix.
 func (s *Staging) Publish() error {
-	defer s.tidy()
 	old := ""
 	if _, err := os.Lstat(s.final); err == nil {
 		old = s.Dir + ".old"
@@ -92,17 +90,17 @@ func (s *Staging) PublishFailure(log string, dirs ...string) (string, error) {
 }
 
 // Discard removes the staging directory.
-func (s *Staging) Discard() {
-	os.RemoveAll(s.Dir)
-	s.tidy()
-}
+func (s *Staging) Discard() { os.RemoveAll(s.Dir) }
 
-// tidy removes the run's staging directory once it is empty, then the
-// parents dbuilder made.
-func (s *Staging) tidy() {
-	if os.Remove(s.runDir) == nil {
-		os.Remove(filepath.Dir(s.runDir))
-		os.Remove(filepath.Dir(filepath.Dir(s.runDir)))
+// TidyStaging removes run's staging directory once it is empty, then the
+// parents dbuilder made. A run calls it once, when all its targets are
+// done: a target that tidied after itself could remove the directory
+// under another target that is just making its own staging directory.
+func TidyStaging(outDir, run string) {
+	runDir := filepath.Join(stagingDir(outDir), run)
+	if os.Remove(runDir) == nil {
+		os.Remove(stagingDir(outDir))
+		os.Remove(filepath.Dir(stagingDir(outDir)))
 	}
 }
 

@@ -40,6 +40,8 @@ func TestStagingPublishAndFailure(t *testing.T) {
 	if got := list(t, final); !slices.Equal(got, []string{"a.deb", "build.log", FailedLog}) || p != filepath.Join(final, FailedLog) {
 		t.Fatalf("after failure: %v (log at %s)", got, p)
 	}
+	TidyStaging(out, "r1")
+	TidyStaging(out, "r2")
 	if got := list(t, out); !slices.Equal(got, []string{"debian-bookworm"}) {
 		t.Fatalf("staging leftovers: %v", got)
 	}

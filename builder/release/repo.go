@@ -140,6 +140,7 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 	if err != nil {
 		return err
 	}
+	defer artifacts.TidyStaging(r.opt.OutputDir, r.opt.Run.ID)
 	published := false
 	defer func() {
 		if !published {

@@ -645,3 +645,23 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// TestFakeManyTargetsShareTheStagingDirectory: targets that finish while
+// others start must not remove the run's staging directory under them
+// (CI once saw "mkdir .../.dbuilder/staging: no such file or directory");
+// it goes when the run ends.
+func TestFakeManyTargetsShareTheStagingDirectory(t *testing.T) {
+	f := newFake()
+	body := strings.Replace(fakeMatrix, "distro: [debian:bookworm, debian:trixie]", "distro: [debian:bookworm, debian:trixie]\n  slot: [a, b, c, d, e, f]", 1)
+	jobs := fakeJobs(t, body)
+	out := t.TempDir()
+	for range 5 {
+		res, log, err := fakeBuild(t, context.Background(), f, jobs, out, func(o *Options) { o.Jobs = 4; o.Rebuild = true })
+		if err != nil || Failed(res) > 0 {
+			t.Fatalf("%v\n%s", err, log)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, ".dbuilder")); err == nil {
+		t.Error("the staging directory outlived the run")
+	}
+}

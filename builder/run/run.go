@@ -164,6 +164,7 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 		return nil, err
 	}
 	defer anchor.Close()
+	defer artifacts.TidyStaging(opt.OutputDir, r.run.ID) // after every target is done
 	r.view.Line("", fmt.Sprintf("dbuilder: run %s: %d target(s) to build, %d unchanged, -j %d, %d core(s) each, daemon %s",
 		r.run.ID, len(todo), len(jobs)-len(todo), opt.Jobs, r.parallel, eng.Endpoint()))
 
