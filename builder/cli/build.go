@@ -100,18 +100,10 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 	view.Close()
 	if err != nil {
-		if ctx.Err() != nil {
-			return context.Canceled
-		}
-		if errors.As(err, new(run.InputError)) {
-			return UsageError{err}
-		}
-		return err
+		return buildError(ctx, err)
 	}
 	run.Summary(stdout, results)
-	if err := run.WriteReport(out, run.NewReport(id.ID, Version, eng.Endpoint(), started, results)); err != nil {
-		fmt.Fprintf(stderr, "dbuilder: writing %s: %v\n", run.ReportFile, err)
-	}
+	writeReport(out, run.NewReport(id.ID, Version, eng.Endpoint(), started, results), stderr)
 	if err := run.WriteJUnit(out, results); err != nil {
 		fmt.Fprintf(stderr, "dbuilder: writing %s: %v\n", run.JUnitFile, err)
 	}

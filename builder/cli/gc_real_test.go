@@ -166,6 +166,7 @@ func TestSidecarKilledReal(t *testing.T) {
 func TestFailFastReal(t *testing.T) {
 	eng := dockertest.Engine(t)
 	needImages(t, eng)
+	dropCaches(t, eng, "ffast")
 	dockertest.Image(t, eng, "debian:trixie")
 	body := `matrix:
   distro: [debian:bookworm, debian:trixie]

@@ -76,6 +76,7 @@ func TestKilledTestLeftoversReal(t *testing.T) {
 func TestSymlinkedSourceReal(t *testing.T) {
 	eng := dockertest.Engine(t)
 	needImages(t, eng)
+	dropCaches(t, eng, "linked")
 	dir := t.TempDir()
 	real := filepath.Join(dir, "real")
 	src, _ := filepath.Abs("../../testdata/hellodb")

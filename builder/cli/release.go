@@ -73,13 +73,7 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	built, err := run.Build(ctx, eng, jobs, bopt)
 	if err != nil {
-		if ctx.Err() != nil {
-			return context.Canceled
-		}
-		if errors.As(err, new(run.InputError)) {
-			return UsageError{err}
-		}
-		return err
+		return buildError(ctx, err)
 	}
 	run.Summary(stdout, built)
 	rep := run.NewReport(id.ID, Version, eng.Endpoint(), started, built)
@@ -153,10 +147,4 @@ func signingKey(file string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", src, err)
 	}
 	return data, nil
-}
-
-func writeReport(out string, rep run.Report, stderr io.Writer) {
-	if err := run.WriteReport(out, rep); err != nil {
-		fmt.Fprintf(stderr, "dbuilder: writing %s: %v\n", run.ReportFile, err)
-	}
 }
