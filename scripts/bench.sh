@@ -49,7 +49,21 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/dbuilder-bench.XXXXXX")
 DB=$W/dbuilder
 ROWS=$W/rows.md
 SHARED= # set in main
-cleanup() { rm -rf "$W"; }
+# The matrices only the bench builds: their kept volumes (caches, ccaches,
+# --incremental trees) go when it ends, unless BENCH_KEEP_VOLUMES=1. The
+# warm section's "hello" matrix is compare.sh's too and stays warm.
+BENCH_MATRICES=(hellodb-bench hello-incr hellodb-incr hellodb-image2 hello-image2 hellodb-mem)
+cleanup() {
+	local name vols
+	if [ "${BENCH_KEEP_VOLUMES:-}" != 1 ]; then
+		for name in "${BENCH_MATRICES[@]}"; do
+			vols=$(docker volume ls -q --filter "label=io.dbuilder.matrix=$name" 2>/dev/null || true)
+			# shellcheck disable=SC2086 # one name a word
+			[ -z "$vols" ] || docker volume rm $vols >/dev/null 2>&1 || true
+		done
+	fi
+	rm -rf "$W"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 

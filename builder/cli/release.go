@@ -65,6 +65,9 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return UsageError{err}
 	}
 	defer eng.Close()
+	if jobs, err = forDaemon(ctx, eng, m, jobs, sc); err != nil {
+		return err
+	}
 
 	started, id := time.Now(), ident.NewRun(Version)
 	bopt := run.Options{

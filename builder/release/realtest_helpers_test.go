@@ -40,6 +40,14 @@ func loadJobs(t *testing.T, name string) []plan.Job {
 // release` does, and checks that nothing of either run is left.
 func releaseJobs(t *testing.T, eng engine.Engine, jobs []plan.Job, out string, mod func(*Options)) (*Outcome, string) {
 	t.Helper()
+	// The targets' kept volumes (caches, ccaches) are the test's own.
+	t.Cleanup(func() {
+		for _, j := range jobs {
+			for _, v := range []string{j.Names.Cache, j.Names.CCache, j.Names.Work} {
+				eng.VolumeRemove(context.Background(), v)
+			}
+		}
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	id := dockertest.NewRun(t)
