@@ -22,9 +22,13 @@ func Template(name string) (string, error) {
 	return string(b), err
 }
 
-// Libraries are the scripts the build scripts source from their own
-// directory: dbuilder copies them next to the build script.
-var Libraries = []string{"ccache.sh"}
+// BuildLibraries and VerifyLibraries are the scripts the build and verify
+// scripts source from their own directory: dbuilder copies them next to
+// the script it runs.
+var (
+	BuildLibraries  = []string{"ccache.sh"}
+	VerifyLibraries = []string{"verify-lib.sh"}
+)
 
 // Script returns the build script scripts/NAME (a Family.BuildScript).
 func Script(name string) ([]byte, error) {

@@ -315,7 +315,7 @@ func runScript(t *testing.T, name, root, parallel string, wantCode int, env ...s
 	}
 	// The build scripts source their libraries from their own directory,
 	// where dbuilder copies them too.
-	for _, lib := range Libraries {
+	for _, lib := range append(BuildLibraries, VerifyLibraries...) {
 		b, err := Script(lib)
 		if err != nil {
 			t.Fatal(err)

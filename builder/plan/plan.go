@@ -117,7 +117,7 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 		return Job{}, err
 	}
 	j.BuildLibs = map[string][]byte{}
-	for _, lib := range distros.Libraries {
+	for _, lib := range distros.BuildLibraries {
 		if j.BuildLibs[lib], err = distros.Script(lib); err != nil {
 			return Job{}, err
 		}

@@ -38,10 +38,15 @@ func (r *releaser) verify(ctx context.Context, j plan.Job, dir string, pkgs []st
 		smoke = strings.TrimRight(j.Target.Release.Smoke, "\n") + "\n"
 		log.Printf("release: verify: smoke command: %s", firstLine(s))
 	}
+	data := map[string][]byte{"verify.sh": script, "smoke.sh": []byte(smoke)}
+	for _, lib := range distros.VerifyLibraries {
+		if data[lib], err = distros.Script(lib); err != nil {
+			return err
+		}
+	}
 	b := box{
 		Image: j.Distro.Image, Script: []byte(verifyScript), Files: files,
-		Data:   map[string][]byte{"verify.sh": script, "smoke.sh": []byte(smoke)},
-		Labels: r.labels(j),
+		Data: data, Labels: r.labels(j),
 	}
 	code, err := b.run(ctx, r.eng, log)
 	if err != nil {

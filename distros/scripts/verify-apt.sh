@@ -5,6 +5,8 @@
 # and must be gone, files and all.
 set -eu
 me=verify-apt.sh
+# shellcheck source-path=SCRIPTDIR source=verify-lib.sh
+. "$(dirname "$0")/verify-lib.sh"
 pkgs=${DBUILDER_PKGS:?}
 export DEBIAN_FRONTEND=noninteractive
 names=
@@ -20,10 +22,7 @@ listed=$(mktemp)
 for n in $names; do
 	dpkg-query -L "$n" >>"$listed"
 done
-if [ -s "${DBUILDER_SMOKE:-}" ]; then
-	echo "$me: smoke"
-	(cd / && sh -e "$DBUILDER_SMOKE")
-fi
+smoke
 echo "$me: apt-get purge$names"
 # shellcheck disable=SC2086 # one word per package name
 apt-get purge -y -q $names
@@ -35,12 +34,5 @@ for n in $names; do
 		;;
 	esac
 done
-left=0
-while IFS= read -r p; do
-	if [ -f "$p" ] || [ -L "$p" ]; then
-		echo "$me: $p is still there after purge" >&2
-		left=1
-	fi
-done <"$listed"
-[ "$left" -eq 0 ]
+gone "$listed" "purge"
 echo "$me: installed, smoke-tested and purged cleanly:$names"

@@ -5,16 +5,15 @@
 # removed and must be gone, files and all.
 set -eu
 me=verify-dnf.sh
+# shellcheck source-path=SCRIPTDIR source=verify-lib.sh
+. "$(dirname "$0")/verify-lib.sh"
 pkgs=${DBUILDER_PKGS:?}
 names=$(rpm -qp --qf '%{NAME}\n' "$pkgs"/*.rpm | tr '\n' ' ')
 listed=$(mktemp)
 rpm -qpl "$pkgs"/*.rpm >"$listed"
 echo "$me: dnf install $names"
 dnf install -y "$pkgs"/*.rpm
-if [ -s "${DBUILDER_SMOKE:-}" ]; then
-	echo "$me: smoke"
-	(cd / && sh -e "$DBUILDER_SMOKE")
-fi
+smoke
 echo "$me: dnf remove $names"
 # shellcheck disable=SC2086 # one word per package name
 dnf remove -y $names
@@ -23,12 +22,5 @@ if rpm -q $names >/dev/null 2>&1; then
 	echo "$me: still installed after remove: $names" >&2
 	exit 1
 fi
-left=0
-while IFS= read -r p; do
-	if [ -f "$p" ] || [ -L "$p" ]; then
-		echo "$me: $p is still there after remove" >&2
-		left=1
-	fi
-done <"$listed"
-[ "$left" -eq 0 ]
+gone "$listed" "remove"
 echo "$me: installed, smoke-tested and removed cleanly: $names"

@@ -6,6 +6,8 @@
 # every file again.
 set -eu
 me=verify-rpm-on-debian.sh
+# shellcheck source-path=SCRIPTDIR source=verify-lib.sh
+. "$(dirname "$0")/verify-lib.sh"
 pkgs=${DBUILDER_PKGS:?}
 export DEBIAN_FRONTEND=noninteractive
 echo "$me: apt-get install rpm"
@@ -16,10 +18,7 @@ listed=$(mktemp)
 rpm -qpl "$pkgs"/*.rpm >"$listed"
 echo "$me: rpm -i --nodeps $names"
 rpm -i --nodeps "$pkgs"/*.rpm
-if [ -s "${DBUILDER_SMOKE:-}" ]; then
-	echo "$me: smoke"
-	(cd / && sh -e "$DBUILDER_SMOKE")
-fi
+smoke
 echo "$me: rpm -e $names"
 # shellcheck disable=SC2086 # one word per package name
 rpm -e --nodeps $names
@@ -28,12 +27,5 @@ if rpm -q $names >/dev/null 2>&1; then
 	echo "$me: still installed after rpm -e: $names" >&2
 	exit 1
 fi
-left=0
-while IFS= read -r p; do
-	if [ -f "$p" ] || [ -L "$p" ]; then
-		echo "$me: $p is still there after rpm -e" >&2
-		left=1
-	fi
-done <"$listed"
-[ "$left" -eq 0 ]
+gone "$listed" "rpm -e"
 echo "$me: installed, smoke-tested and removed cleanly: $names"

@@ -5,6 +5,8 @@
 # they are removed and must be gone, files and all.
 set -eu
 me=verify-zypper.sh
+# shellcheck source-path=SCRIPTDIR source=verify-lib.sh
+. "$(dirname "$0")/verify-lib.sh"
 pkgs=${DBUILDER_PKGS:?}
 names=$(rpm -qp --qf '%{NAME}\n' "$pkgs"/*.rpm | tr '\n' ' ')
 listed=$(mktemp)
@@ -12,10 +14,7 @@ rpm -qpl "$pkgs"/*.rpm >"$listed"
 echo "$me: zypper install $names"
 # The packages are not signed yet (release signs them afterwards).
 zypper --non-interactive install --allow-unsigned-rpm "$pkgs"/*.rpm
-if [ -s "${DBUILDER_SMOKE:-}" ]; then
-	echo "$me: smoke"
-	(cd / && sh -e "$DBUILDER_SMOKE")
-fi
+smoke
 echo "$me: zypper remove $names"
 # shellcheck disable=SC2086 # one word per package name
 zypper --non-interactive remove $names
@@ -24,12 +23,5 @@ if rpm -q $names >/dev/null 2>&1; then
 	echo "$me: still installed after remove: $names" >&2
 	exit 1
 fi
-left=0
-while IFS= read -r p; do
-	if [ -f "$p" ] || [ -L "$p" ]; then
-		echo "$me: $p is still there after remove" >&2
-		left=1
-	fi
-done <"$listed"
-[ "$left" -eq 0 ]
+gone "$listed" "remove"
 echo "$me: installed, smoke-tested and removed cleanly: $names"
