@@ -3,7 +3,9 @@ package run
 import (
 	"bytes"
 	"context"
-	"strconv"
+	"errors"
+	"fmt"
+	"io"
 	"strings"
 
 	"github.com/dbuilder/dbuilder/builder/sidecar"
@@ -17,135 +19,200 @@ type Resources struct {
 	Daemon *Usage `json:"daemon,omitempty"`
 }
 
-// Usage is one part's figures; a nil field was not accounted (never a false 0).
+// Usage is one part's figures. A nil figure was not accounted (never a
+// false 0), and NotAccounted says why.
 type Usage struct {
 	CPUSeconds   *float64 `json:"cpu_seconds"`
 	PeakMemory   *int64   `json:"peak_memory_bytes"`
 	ReadBytes    *int64   `json:"read_bytes"`
 	WrittenBytes *int64   `json:"written_bytes"`
-	// IOSource says where the I/O figures come from: "cgroup" (v2 io.stat,
-	// or v1 blkio where it counts), "process" (the kernel's per-process
-	// accounting of the build's processes, /proc/PID/io), or "" (not
-	// accounted: cgroup v1 blkio counters that stay at 0 on these hosts).
+	// IOSource is where ReadBytes and WrittenBytes come from (IOProcess,
+	// IOCgroupV2, IOCgroupV1) and IOCounts says in words what they count.
 	IOSource string `json:"io_source,omitempty"`
+	IOCounts string `json:"io_counts,omitempty"`
+	// NotAccounted maps a figure left out ("cpu_seconds",
+	// "peak_memory_bytes", "io") to the reason.
+	NotAccounted map[string]string `json:"not_accounted,omitempty"`
 }
 
-// accountScript reads the build container's cgroup (v2 or v1) and the
-// run script's own process I/O accounting (which includes every child it
-// waited for) and prints them as one marker line. It is run.sh's EXIT trap.
-const accountScript = `account() {
-	code=$?
-	set +e
-	cpu= mem= cgr= cgw= pr= pw=
-	v2=
-	if [ -f /sys/fs/cgroup/cpu.stat ]; then
-		v2=1
-		cpu=$(awk '$1=="usage_usec" {printf "%.0f", $2*1000}' /sys/fs/cgroup/cpu.stat)
-		mem=$(cat /sys/fs/cgroup/memory.peak 2>/dev/null)
-		if [ -f /sys/fs/cgroup/io.stat ]; then
-			set -- $(awk '{for (i = 2; i <= NF; i++) {split($i, a, "="); if (a[1] == "rbytes") r += a[2]; if (a[1] == "wbytes") w += a[2]}} END {printf "%.0f %.0f", r, w}' /sys/fs/cgroup/io.stat)
-			cgr=$1 cgw=$2
-		fi
-	else
-		cpu=$(cat /sys/fs/cgroup/cpuacct/cpuacct.usage 2>/dev/null)
-		mem=$(cat /sys/fs/cgroup/memory/memory.max_usage_in_bytes 2>/dev/null)
-		f=/sys/fs/cgroup/blkio/blkio.throttle.io_service_bytes
-		if [ -f "$f" ]; then
-			set -- $(awk '$2 == "Read" {r += $3} $2 == "Write" {w += $3} END {printf "%.0f %.0f", r, w}' "$f")
-			cgr=$1 cgw=$2
-		fi
-	fi
-	if [ -r /proc/$$/io ]; then
-		set -- $(awk '$1 == "read_bytes:" {r = $2} $1 == "write_bytes:" {w = $2} END {printf "%.0f %.0f", r, w}' /proc/$$/io)
-		pr=$1 pw=$2
-	fi
-	mark resources cpu_ns=$cpu mem_peak=$mem cg_read=$cgr cg_write=$cgw proc_read=$pr proc_write=$pw v2=$v2
-	exit $code
-}
-trap account EXIT
-`
+// Where I/O figures come from.
+const (
+	IOProcess  = "process"
+	IOCgroupV2 = "cgroup-v2"
+	IOCgroupV1 = "cgroup-v1"
+)
 
-// parseFigures reads "key=value" words; empty values are left out.
-func parseFigures(s string) map[string]int64 {
-	out := map[string]int64{}
-	for _, w := range strings.Fields(s) {
-		k, v, ok := strings.Cut(w, "=")
-		if !ok || v == "" {
-			continue
-		}
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
-			out[k] = n
-		}
+// ioCounts is what each source counts. The build's figures count what was
+// written when it was written; a v2 cgroup's count what reached the disk.
+var ioCounts = map[string]string{
+	IOProcess:  "bytes the build's processes read from storage and wrote, counted when written, buffered writes included (/proc/PID/io of run.sh and every child it waited for)",
+	IOCgroupV2: "bytes that reached the block devices (cgroup v2 io.stat, summed over devices): buffered writes count only once written back, so writes still in the page cache at the end are missing",
+	IOCgroupV1: "reads and direct writes that reached the block devices (cgroup v1 blkio): buffered writes are written back outside the cgroup and are missing",
+}
+
+func (u *Usage) notAccounted(figure string, err error) {
+	if u.NotAccounted == nil {
+		u.NotAccounted = map[string]string{}
 	}
-	return out
+	u.NotAccounted[figure] = err.Error()
+}
+
+func (u *Usage) setIO(r, w int64, source string) {
+	u.ReadBytes, u.WrittenBytes, u.IOSource, u.IOCounts = &r, &w, source, ioCounts[source]
+}
+
+// cgroupFigures is what one cgroup's counters say; an error says why a
+// figure is missing.
+type cgroupFigures struct {
+	cpuNS, mem, read, written int64
+	cpuErr, memErr, ioErr     error
+	ioSource                  string
+}
+
+func readCgroup(c counters) cgroupFigures {
+	var f cgroupFigures
+	switch c["cgroup"] {
+	case "v2":
+		s, err := c.file("cpu.stat")
+		if err == nil {
+			f.cpuNS, err = parseCPUStat(s)
+		}
+		f.cpuErr = err
+		f.mem, f.memErr = c.number("memory.peak")
+		if s, err = c.file("io.stat"); err == nil {
+			f.read, f.written, err = parseIOStat(s)
+		}
+		f.ioErr, f.ioSource = err, IOCgroupV2
+	case "v1":
+		f.cpuNS, f.cpuErr = c.number("cpuacct.usage")
+		f.mem, f.memErr = c.number("memory.max_usage_in_bytes")
+		s, err := c.file("blkio.throttle.io_service_bytes")
+		if err == nil {
+			f.read, f.written, err = parseBlkio(s)
+		}
+		if err == nil && f.read+f.written == 0 {
+			// Many kernels count here only for throttled devices.
+			err = errors.New("cgroup v1 blkio counted no bytes, which on most hosts means it does not count, not that nothing was read or written")
+		}
+		f.ioErr, f.ioSource = err, IOCgroupV1
+	default:
+		err := errors.New("no cgroup counters were found")
+		f.cpuErr, f.memErr, f.ioErr = err, err, err
+	}
+	return f
 }
 
 // buildUsage turns the build container's resource marker into a Usage.
-// Block I/O comes from the cgroup when it counted anything or is v2, else
-// from the process accounting.
-func buildUsage(fig map[string]int64) Usage {
-	cgroupV2 := fig["v2"] == 1
+// Its I/O comes from the run script's process accounting, which counts
+// buffered writes when they are made; the cgroup's only where that is
+// unreadable.
+func buildUsage(marker string) Usage {
+	c := parseCounters(marker)
+	f := readCgroup(c)
 	var u Usage
-	if ns, ok := fig["cpu_ns"]; ok {
-		s := float64(ns) / 1e9
-		u.CPUSeconds = &s
-	}
-	if m, ok := fig["mem_peak"]; ok {
-		u.PeakMemory = &m
-	}
-	cr, crok := fig["cg_read"]
-	cw, cwok := fig["cg_write"]
-	switch {
-	case crok && cwok && (cgroupV2 || cr+cw > 0):
-		u.ReadBytes, u.WrittenBytes, u.IOSource = &cr, &cw, "cgroup"
-	default:
-		pr, prok := fig["proc_read"]
-		pw, pwok := fig["proc_write"]
-		if prok && pwok {
-			u.ReadBytes, u.WrittenBytes, u.IOSource = &pr, &pw, "process"
+	u.setCPUMem(f)
+	s, err := c.file("proc.io")
+	if err == nil {
+		var r, w int64
+		if r, w, err = parseProcIO(s); err == nil {
+			u.setIO(r, w, IOProcess)
+			return u
 		}
 	}
+	if f.ioErr != nil {
+		u.notAccounted("io", fmt.Errorf("%v; %v", err, f.ioErr))
+		return u
+	}
+	u.setIO(f.read, f.written, f.ioSource)
 	return u
 }
 
-// daemonScript prints the figures of the sidecar's cgroup and of the
-// cgroup its inner daemon puts test containers under (--cgroup-parent).
-// When the sidecar has its own cgroup namespace (privileged mode) both are
-// its root, counted once. LOCK is replaced by the sidecar's name.
-const daemonScript = `set +e
-own=$(awk -F: '$1 == "0" || $2 ~ /(^|,)cpuacct(,|$)/ {print $3; exit}' /proc/1/cgroup)
-dirs=$own
-[ "$own" = / ] || dirs="$own /dbuilder/LOCK"
-cpu=0 mem=0 r=0 w=0 v2=0 blk=0
-for d in $dirs; do
-	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-		v2=1; b=/sys/fs/cgroup$d
-		c=$(awk '$1 == "usage_usec" {printf "%.0f", $2*1000}' "$b/cpu.stat" 2>/dev/null)
-		m=$(cat "$b/memory.peak" 2>/dev/null)
-		set -- $(awk '{for (i = 2; i <= NF; i++) {split($i, a, "="); if (a[1] == "rbytes") r += a[2]; if (a[1] == "wbytes") w += a[2]}} END {printf "%.0f %.0f", r, w}' "$b/io.stat" 2>/dev/null)
-	else
-		c=$(cat "/sys/fs/cgroup/cpuacct$d/cpuacct.usage" 2>/dev/null)
-		m=$(cat "/sys/fs/cgroup/memory$d/memory.max_usage_in_bytes" 2>/dev/null)
-		set -- $(awk '$2 == "Read" {r += $3} $2 == "Write" {w += $3} END {printf "%.0f %.0f", r, w}' "/sys/fs/cgroup/blkio$d/blkio.throttle.io_service_bytes" 2>/dev/null)
-	fi
-	cpu=$((cpu + ${c:-0})); mem=$((mem + ${m:-0})); r=$((r + ${1:-0})); w=$((w + ${2:-0}))
-done
-echo "cpu_ns=$cpu mem_peak=$mem cg_read=$r cg_write=$w v2=$v2"
-`
+func (u *Usage) setCPUMem(f cgroupFigures) {
+	if f.cpuErr != nil {
+		u.notAccounted("cpu_seconds", f.cpuErr)
+	} else {
+		s := float64(f.cpuNS) / 1e9
+		u.CPUSeconds = &s
+	}
+	if f.memErr != nil {
+		u.notAccounted("peak_memory_bytes", f.memErr)
+	} else {
+		m := f.mem
+		u.PeakMemory = &m
+	}
+}
 
-// daemonUsage measures the target's daemon before it is torn down. Memory
-// is the sum of the daemon's and the tests' peaks (an upper bound of their
-// joint peak). Block I/O is reported only where the cgroup accounts it.
+// daemonFigures turns daemonScript's output into a Usage: the sum over the
+// daemon's cgroups. A figure missing in one of them is not accounted at
+// all. Memory is the sum of the peaks, an upper bound of the joint peak.
+func daemonFigures(out string) *Usage {
+	var sum cgroupFigures
+	seen := false
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		c := parseCounters(line)
+		part, ok := c["part"]
+		if !ok {
+			continue
+		}
+		if _, missing := c["missing"]; missing {
+			if part != "tests" {
+				err := errors.New("the sidecar's cgroup was not found")
+				sum.cpuErr, sum.memErr, sum.ioErr = err, err, err
+			}
+			continue // no test container ever ran: nothing to add
+		}
+		seen = true
+		f := readCgroup(c)
+		sum.cpuNS, sum.cpuErr = sum.cpuNS+f.cpuNS, firstErr(sum.cpuErr, part, f.cpuErr)
+		sum.mem, sum.memErr = sum.mem+f.mem, firstErr(sum.memErr, part, f.memErr)
+		sum.read, sum.written, sum.ioErr = sum.read+f.read, sum.written+f.written, firstErr(sum.ioErr, part, f.ioErr)
+		sum.ioSource = f.ioSource
+	}
+	if !seen && sum.cpuErr == nil {
+		return nil
+	}
+	var u Usage
+	u.setCPUMem(sum)
+	if sum.ioErr != nil {
+		u.notAccounted("io", sum.ioErr)
+	} else {
+		u.setIO(sum.read, sum.written, sum.ioSource)
+	}
+	return &u
+}
+
+func firstErr(prev error, part string, err error) error {
+	if prev != nil || err == nil {
+		return prev
+	}
+	return fmt.Errorf("%s cgroup: %w", part, err)
+}
+
+// daemonUsage measures the target's daemon before it is torn down.
 func daemonUsage(ctx context.Context, r *runner, sc *sidecar.Sidecar, lock string) *Usage {
 	var out bytes.Buffer
 	script := strings.ReplaceAll(daemonScript, "LOCK", lock)
 	if code, err := r.eng.Exec(ctx, sc.ID, []string{"sh", "-c", script}, nil, &out); err != nil || code != 0 {
 		return nil
 	}
-	fig := parseFigures(out.String())
-	u := buildUsage(map[string]int64{"cpu_ns": fig["cpu_ns"], "mem_peak": fig["mem_peak"]})
-	if cr, cw := fig["cg_read"], fig["cg_write"]; fig["v2"] == 1 || cr+cw > 0 {
-		u.ReadBytes, u.WrittenBytes, u.IOSource = &cr, &cw, "cgroup"
+	return daemonFigures(out.String())
+}
+
+// ioLegend says, under the summary's table, what each I/O source shown counts.
+func ioLegend(w io.Writer, results []Result) {
+	used := map[string]bool{}
+	for _, r := range results {
+		if r.Resources == nil {
+			continue
+		}
+		used[r.Resources.Build.IOSource] = true
+		if d := r.Resources.Daemon; d != nil {
+			used[d.IOSource] = true
+		}
 	}
-	return &u
+	for _, s := range []string{IOProcess, IOCgroupV2, IOCgroupV1} {
+		if used[s] {
+			fmt.Fprintf(w, "  I/O (%s): %s\n", s, ioCounts[s])
+		}
+	}
 }

@@ -94,7 +94,7 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 	<-logsDone
 	log.Flush()
 	if fig := log.Figures(); fig != "" {
-		res.Resources = &Resources{Build: buildUsage(parseFigures(fig))}
+		res.Resources = &Resources{Build: buildUsage(fig)}
 	}
 	step, known := failedStep(code)
 	if code != 0 && known {

@@ -154,6 +154,7 @@ func resourceTable(w io.Writer, results []Result) {
 			seconds(d.CPUSeconds), mib(d.PeakMemory), io2(*d))
 	}
 	tw.Flush()
+	ioLegend(w, results)
 }
 
 func seconds(v *float64) string {
