@@ -11,14 +11,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
 func TestShellcheck(t *testing.T) {
-	if _, err := exec.LookPath("shellcheck"); err != nil {
-		t.Skip("shellcheck not installed (apt-get install shellcheck)")
-	}
+	shellcheck := testreq.Tool(t, "shellcheck", "shellcheck")
 	files, _ := filepath.Glob("scripts/*.sh")
-	out, err := exec.Command("shellcheck", append([]string{"-x", "-s", "sh"}, files...)...).CombinedOutput()
+	out, err := exec.Command(shellcheck, append([]string{"-x", "-s", "sh"}, files...)...).CombinedOutput()
 	if err != nil {
 		t.Errorf("shellcheck: %v\n%s", err, out)
 	}
@@ -156,13 +156,10 @@ func TestScripts(t *testing.T) {
 
 func need(t *testing.T, tools ...string) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("real package build; skipped with -short")
-	}
+	testreq.NotShort(t, "a real package build")
+	pkgs := map[string]string{"dpkg-buildpackage": "dpkg-dev", "dh": "debhelper", "rpmbuild": "rpm", "ccache": "ccache"}
 	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
+		testreq.Tool(t, tool, pkgs[tool])
 	}
 }
 

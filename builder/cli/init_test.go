@@ -9,6 +9,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/distros"
+	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
 // copySource copies testdata/matrices/src/NAME into a temp dir.
@@ -34,7 +35,7 @@ func hasFormat(format string) bool {
 
 func TestInitDebAndSpec(t *testing.T) {
 	if !hasFormat("rpm") {
-		t.Skip("the distro registry has no rpm distro yet")
+		testreq.Need(t, "the distro registry has no rpm distro")
 	}
 	dir := copySource(t, "hellodb")
 	out, errOut, code := planInitRun(t, "init", dir)
@@ -92,7 +93,7 @@ func TestInitDebianOnly(t *testing.T) {
 
 func TestInitRpmOnly(t *testing.T) {
 	if !hasFormat("rpm") {
-		t.Skip("the distro registry has no rpm distro yet")
+		testreq.Need(t, "the distro registry has no rpm distro")
 	}
 	dir := copySource(t, "rpmonly")
 	if _, errOut, code := planInitRun(t, "init", dir); code != 0 {

@@ -10,20 +10,14 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
-// tool finds a program a test needs, skipping without it unless
-// DBUILDER_REQUIRE_DOCKER is set (CI), where scripts/test.sh installed it.
+// tool finds a program a test needs: without it the test skips, or fails
+// in CI, where scripts/test.sh installed it.
 func tool(t *testing.T, name, pkg string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("DBUILDER_REQUIRE_DOCKER") != "" {
-			t.Fatalf("%s missing (scripts/test.sh installs %s)", name, pkg)
-		}
-		t.Skipf("%s missing (install %s)", name, pkg)
-	}
-	return p
+	return testreq.Tool(t, name, pkg)
 }
 
 // validateJUnit checks a junit.xml against the JUnit XML schema kept in

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/run"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/builder/version"
+	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
 // loadJobs resolves a testdata/release matrix.
@@ -75,12 +75,7 @@ func releaseJobs(t *testing.T, eng engine.Engine, jobs []plan.Job, out string, m
 // installs gnupg) and returns it armored, private and public.
 func testKey(t *testing.T) (private, public []byte) {
 	t.Helper()
-	if _, err := exec.LookPath("gpg"); err != nil {
-		if os.Getenv("DBUILDER_REQUIRE_DOCKER") != "" {
-			t.Fatal("gpg is not installed (scripts/test.sh installs gnupg)")
-		}
-		t.Skip("gpg is not installed")
-	}
+	testreq.Tool(t, "gpg", "gnupg")
 	home := t.TempDir()
 	gpg := func(args ...string) []byte {
 		cmd := exec.Command("gpg", append([]string{"--batch", "--homedir", home}, args...)...)

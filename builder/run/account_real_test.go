@@ -76,6 +76,10 @@ test:
 		if d.IOSource == "" && (d.ReadBytes != nil || d.WrittenBytes != nil) {
 			t.Errorf("I/O figures without a source: %+v", d)
 		}
+		// Not accounted is said, with why; a figure says what it counts.
+		if (d.ReadBytes == nil) != (d.NotAccounted["io"] != "") || (d.ReadBytes != nil) != (d.IOCounts != "") {
+			t.Errorf("daemon I/O %v, counts %q, not accounted %q", d.ReadBytes, d.IOCounts, d.NotAccounted)
+		}
 	})
 	if !strings.Contains(log, "BUILD CPU") {
 		t.Errorf("the summary has no resource table:\n%s", log)

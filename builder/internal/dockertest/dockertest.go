@@ -1,6 +1,7 @@
-// Package dockertest gives tests a real Docker engine. Without a daemon the
-// test is skipped, unless DBUILDER_REQUIRE_DOCKER is set (CI sets it), in
-// which case a missing daemon fails the test instead of hiding it.
+// Package dockertest gives tests a real Docker engine. Without a daemon,
+// an image, or with -short, the test is skipped, unless
+// DBUILDER_REQUIRE_DOCKER is set (CI sets it): then it fails instead of
+// hiding (internal/testreq decides).
 package dockertest
 
 import (
@@ -9,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path"
 	"testing"
@@ -19,22 +21,18 @@ import (
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/builder/version"
+	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
 // Engine connects to the daemon or skips/fails the test.
 func Engine(t testing.TB) engine.Engine {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("real-daemon test skipped in -short mode")
-	}
+	testreq.NotShort(t, "a real-daemon test")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	eng, err := engine.New(ctx, engine.EndpointFromEnv(os.Getenv))
 	if err != nil {
-		if os.Getenv("DBUILDER_REQUIRE_DOCKER") != "" {
-			t.Fatalf("DBUILDER_REQUIRE_DOCKER is set but: %v", err)
-		}
-		t.Skipf("no Docker daemon (set DBUILDER_REQUIRE_DOCKER=1 to fail instead): %v", err)
+		testreq.Need(t, "no Docker daemon answers (run: bash scripts/setup.sh): "+err.Error())
 	}
 	t.Cleanup(func() { eng.Close() })
 	return eng
@@ -45,10 +43,7 @@ func Image(t testing.TB, eng engine.Engine, ref string) string {
 	t.Helper()
 	img, err := eng.Image(context.Background(), ref)
 	if err != nil {
-		if os.Getenv("DBUILDER_REQUIRE_DOCKER") != "" {
-			t.Fatalf("image %s missing (run: bash scripts/setup.sh): %v", ref, err)
-		}
-		t.Skipf("image %s missing (run: bash scripts/setup.sh)", ref)
+		testreq.Need(t, fmt.Sprintf("image %s is missing (run: bash scripts/setup.sh): %v", ref, err))
 	}
 	return img.ID
 }

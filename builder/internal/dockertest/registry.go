@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
 // Registry is a private image registry for one test: Debian's
@@ -112,15 +114,7 @@ func Push(t testing.TB, configDir, src, ref string) {
 // need finds a program of a Debian package, or skips (fails when required).
 func need(t testing.TB, prog, pkg string) string {
 	t.Helper()
-	p, err := exec.LookPath(prog)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("DBUILDER_REQUIRE_DOCKER") != "" {
-		t.Fatalf("%s is missing (apt-get install %s; scripts/test.sh does)", prog, pkg)
-	}
-	t.Skipf("%s is missing (apt-get install %s)", prog, pkg)
-	return ""
+	return testreq.Tool(t, prog, pkg)
 }
 
 func freePort(t testing.TB) int {

@@ -2,6 +2,7 @@ package dockertest
 
 import (
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/internal/testreq"
 
 	"bytes"
 	"fmt"
@@ -22,16 +23,11 @@ func SSHEndpoint(t testing.TB) engine.Endpoint {
 	sshd, err := exec.LookPath("sshd")
 	if err != nil {
 		if _, err = os.Stat("/usr/sbin/sshd"); err != nil {
-			if os.Getenv("DBUILDER_REQUIRE_DOCKER") != "" {
-				t.Fatal("sshd missing (scripts/test.sh installs openssh-server)")
-			}
-			t.Skip("sshd missing (apt-get install openssh-server)")
+			testreq.Need(t, "sshd is not installed (apt-get install openssh-server)")
 		}
 		sshd = "/usr/sbin/sshd"
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("the ssh endpoint test logs in as root")
-	}
+	testreq.Root(t, "the ssh endpoint test logs in as root")
 	dir := t.TempDir()
 	for _, k := range []string{"host", "client"} {
 		out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, k)).CombinedOutput()
