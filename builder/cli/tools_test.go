@@ -21,14 +21,17 @@ func tool(t *testing.T, name, pkg string) string {
 }
 
 // validateJUnit checks a junit.xml against the JUnit XML schema kept in
-// testdata/junit (xmllint, from Debian's libxml2-utils).
+// testdata/junit (xmllint, from Debian's libxml2-utils), in a subtest:
+// without xmllint only this check skips (fails in CI), not its caller.
 func validateJUnit(t *testing.T, path string) {
 	t.Helper()
-	xmllint := tool(t, "xmllint", "libxml2-utils")
-	xsd := filepath.Join("..", "..", "testdata", "junit", "junit-10.xsd")
-	if out, err := exec.Command(xmllint, "--noout", "--schema", xsd, path).CombinedOutput(); err != nil {
-		t.Fatalf("%s does not validate: %v\n%s", path, err, out)
-	}
+	t.Run("junit-schema", func(t *testing.T) {
+		xmllint := tool(t, "xmllint", "libxml2-utils")
+		xsd := filepath.Join("..", "..", "testdata", "junit", "junit-10.xsd")
+		if out, err := exec.Command(xmllint, "--noout", "--schema", xsd, path).CombinedOutput(); err != nil {
+			t.Fatalf("%s does not validate: %v\n%s", path, err, out)
+		}
+	})
 }
 
 // dropVolumes removes every volume of matrix name when the test ends
