@@ -3,14 +3,21 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
 	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/lifecycle"
+	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
 type badInput struct {
@@ -172,28 +179,127 @@ func TestBadInputReal(t *testing.T) {
 		{"output not writable", []string{"build", "--output", filepath.Join(notADir(t), "dist"), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n")}, nil, []string{"--output"}},
 		{"both at once", []string{"build", "--pull", "never", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm, rockylinux:9]\ntest:\n  docker: true\n  preload: [dbuilder-test/absent:1]\n")}, nil, []string{"dbuilder-test/absent:1", "rockylinux/rockylinux:9"}},
 	}
-	before := managed(t, eng)
+	names := planned(t, cases)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			before, since := footprintOf(t, eng, names), time.Now()
 			runBad(t, c)
-			if after := managed(t, eng); after != before {
-				t.Errorf("resources changed: before %d, after %d", before, after)
+			if after := footprintOf(t, eng, names); after != before {
+				t.Errorf("resources changed: before %+v, after %+v", before, after)
+			}
+			if made := created(t, since); len(made) > 0 {
+				t.Errorf("containers were created (and maybe removed again): %v", made)
 			}
 		})
 	}
 }
 
-// managed counts what dbuilder made for the "bad" matrices, and anchors
-// (a run that stops in preflight must not even start one). Other packages'
-// tests run at the same time, so only these are counted.
-func managed(t *testing.T, eng engine.Engine) int {
-	cs, err := eng.ContainerList(context.Background(), map[string]string{labels.Matrix: "bad"})
+// plannedNames are the builder images and cache volumes the cases'
+// targets would use, from `dbuilder plan --format json` of their matrices.
+type plannedNames struct{ images, volumes []string }
+
+func planned(t *testing.T, cases []badInput) plannedNames {
+	t.Helper()
+	var p plannedNames
+	for _, c := range cases {
+		i := slices.Index(c.args, "-f")
+		if i < 0 || i+1 >= len(c.args) {
+			t.Fatalf("case %q names no matrix", c.name)
+		}
+		var out, errb bytes.Buffer
+		if err := Run(context.Background(), []string{"plan", "--format", "json", "-f", c.args[i+1]}, &out, &errb); err != nil {
+			t.Fatalf("plan of %q: %v\n%s", c.name, err, errb.String())
+		}
+		var targets []planTarget
+		if err := json.Unmarshal(out.Bytes(), &targets); err != nil || len(targets) == 0 {
+			t.Fatalf("plan of %q: %v\n%s", c.name, err, out.String())
+		}
+		for _, tg := range targets {
+			p.images = append(p.images, tg.BuilderImage)
+			p.volumes = append(p.volumes, tg.CacheVolume)
+		}
+	}
+	return p
+}
+
+// footprint is what a bad-input case could leave on the daemon.
+type footprint struct {
+	Containers, Volumes int // labelled with the "bad" matrices
+	Anchors             int // run anchors this process owns, in any state
+	Images, CacheVols   int // of the cases' targets, by name
+}
+
+// footprintOf counts what dbuilder made for the "bad" matrices. Other
+// packages' tests run at the same time, so only what these cases would
+// make is counted: by the matrix label, by this process as the anchors'
+// owner, and by the names plan gives their targets' images and volumes.
+func footprintOf(t *testing.T, eng engine.Engine, p plannedNames) footprint {
+	t.Helper()
+	ctx := context.Background()
+	var f footprint
+	cs, err := eng.ContainerList(ctx, map[string]string{labels.Matrix: "bad"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, _ := eng.VolumeList(context.Background(), map[string]string{labels.Matrix: "bad"})
-	imgs, _ := eng.ImageList(context.Background(), map[string]string{labels.Role: labels.RoleBuilder, labels.Target: "debian-bookworm-arm64"})
-	return len(cs) + len(vs) + len(imgs)
+	vs, err := eng.VolumeList(ctx, map[string]string{labels.Matrix: "bad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Containers, f.Volumes = len(cs), len(vs)
+	anchors, err := eng.ContainerList(ctx, map[string]string{labels.Role: labels.RoleAnchor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := lifecycle.Self()
+	for _, a := range anchors {
+		if o := lifecycle.OwnerFrom(a.Labels); o.PID == self.PID && o.Boot == self.Boot {
+			f.Anchors++
+		}
+	}
+	for _, ref := range p.images {
+		if _, err := eng.Image(ctx, ref); err == nil {
+			f.Images++
+		}
+	}
+	all, err := eng.VolumeList(ctx, map[string]string{labels.Managed: "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range all {
+		if slices.Contains(p.volumes, v.Name) {
+			f.CacheVols++
+		}
+	}
+	return f
+}
+
+// created lists the containers of the "bad" matrices or owned by this
+// process that the daemon created since `since`, from its event log: an
+// anchor removes itself when its run ends, so only its create event shows
+// that a run that stopped in preflight started one.
+func created(t *testing.T, since time.Time) []string {
+	t.Helper()
+	docker := testreq.Tool(t, "docker", "docker.io")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	unix := func(at time.Time) string { return fmt.Sprintf("%d.%09d", at.Unix(), at.Nanosecond()) }
+	out, err := exec.CommandContext(ctx, docker, "events", "--since", unix(since), "--until", unix(time.Now()),
+		"--filter", "type=container", "--filter", "event=create", "--format", "{{json .Actor.Attributes}}").Output()
+	if err != nil {
+		t.Fatalf("docker events: %v", err)
+	}
+	self := lifecycle.Self()
+	var made []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var attrs map[string]string
+		if line == "" || json.Unmarshal([]byte(line), &attrs) != nil {
+			continue
+		}
+		if o := lifecycle.OwnerFrom(attrs); attrs[labels.Matrix] == "bad" || (o.PID == self.PID && o.Boot == self.Boot) {
+			made = append(made, attrs["name"]+" ("+attrs[labels.Role]+")")
+		}
+	}
+	return made
 }
 
 // notADir is a regular file, for paths that must fail under it.
