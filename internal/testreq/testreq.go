@@ -43,7 +43,7 @@ func Tool(t testing.TB, prog, pkg string) string {
 func NotShort(t testing.TB, what string) {
 	t.Helper()
 	if testing.Short() {
-		Need(t, what+" does not run with -short")
+		Need(t, "-short leaves out "+what)
 	}
 }
 

@@ -56,7 +56,7 @@ func TestNeed(t *testing.T) {
 		want string
 	}{
 		{"tool", nil, "dbuilder-no-such-tool is not installed (apt-get install no-such-package)"},
-		{"short", []string{"-test.short"}, "a real-daemon test does not run with -short"},
+		{"short", []string{"-test.short"}, "-short leaves out a real-daemon test"},
 	} {
 		out, err := run(c.name, false, c.args...)
 		if err != nil || !strings.Contains(out, "--- SKIP") || !strings.Contains(out, c.want) || strings.Contains(out, "REACHED") {
