@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
 // ns is a figure's CPU time in whole nanoseconds, -1 if not accounted.
@@ -228,5 +230,18 @@ func TestNotAccountedShown(t *testing.T) {
 	resourceTable(&out, []Result{{Target: "x", OK: true, Resources: &Resources{Build: w}}})
 	if !strings.Contains(out.String(), "I/O (process): bytes the build's processes") {
 		t.Errorf("no legend for the I/O source:\n%s", out.String())
+	}
+}
+
+// TestAccountScriptsShellcheck: run.sh (with its EXIT trap) and the
+// sidecar's script are clean for shellcheck, as POSIX sh.
+func TestAccountScriptsShellcheck(t *testing.T) {
+	shellcheck := testreq.Tool(t, "shellcheck", "shellcheck")
+	dir := t.TempDir()
+	run, daemon := filepath.Join(dir, "run.sh"), filepath.Join(dir, "daemon.sh")
+	os.WriteFile(run, runScript("nonce"), 0o644)
+	os.WriteFile(daemon, []byte("#!/bin/sh\n"+strings.ReplaceAll(daemonScript, "LOCK", "lock")), 0o644)
+	if out, err := exec.Command(shellcheck, "-s", "sh", run, daemon).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck: %v\n%s", err, out)
 	}
 }

@@ -87,7 +87,7 @@ if [ -s SCRIPTDIR/test.sh ]; then
 	sh -e SCRIPTDIR/test.sh || code=$?
 	if [ "$code" -ne 0 ]; then mark exit test "$code"; exit EXITTEST; fi
 fi
-mark step done
+mark step "done"
 `
 
 // runScript returns run.sh for one build in the standard layout, with its
