@@ -100,6 +100,7 @@ type runner struct {
 	live     *lifecycle.Liveness
 	openLog  func(name string) (io.WriteCloser, error) // os.Create; tests make it fail
 	sources  sourceHashes
+	self     string // dbuilder's own identity (version.Identity)
 }
 
 // Build runs every job and returns their results in order. The error is
