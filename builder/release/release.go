@@ -35,6 +35,7 @@ const (
 	StepVerify       = "verify"
 	StepLint         = "lint"
 	StepReproducible = "reproducible"
+	StepChecksum     = "checksum" // a package differs from what its build recorded
 )
 
 // LogName is a target's release log in DIR/<target>/.
