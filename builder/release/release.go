@@ -186,6 +186,9 @@ func (r *releaser) target(ctx context.Context, j plan.Job, b run.Result, second 
 	if len(pkgs) == 0 {
 		return fail(StepVerify, fmt.Errorf("the build left no .deb or .rpm in %s", b.Dir))
 	}
+	if err := checkRecorded(b, pkgs); err != nil {
+		return fail(StepChecksum, err)
+	}
 
 	log.Printf("release: verify: installing %s in a clean %s container", strings.Join(pkgs, ", "), j.Distro.Image)
 	if err := r.verify(ctx, j, b.Dir, pkgs, log); err != nil {
