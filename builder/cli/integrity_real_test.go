@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -80,6 +81,7 @@ func TestCacheIntegrityReal(t *testing.T) {
 	if strings.Contains(log, "all 1 target(s) unchanged") || !strings.Contains(log, filepath.Base(deb)) || !strings.Contains(log, "sha256") {
 		t.Errorf("a tampered package was served from the cache, or the rebuild was not explained:\n%s", log)
 	}
+	t.Logf("after the tampering:\n%s", log)
 	var rec run.Record
 	if err := json.Unmarshal(mustReadFile(t, filepath.Join(dir, run.ResultFile)), &rec); err != nil {
 		t.Fatal(err)
@@ -103,6 +105,7 @@ func TestCacheIntegrityReal(t *testing.T) {
 	if code != 1 || !strings.Contains(log, report) {
 		t.Errorf("with %s immutable: exit %d, want 1 and the file named:\n%s", report, code, log)
 	}
+	t.Logf("with report.json immutable:\n%s", log)
 	chattr(t, "-i", report)
 
 	// 4. The output directory itself cannot be written: refused before
@@ -115,6 +118,31 @@ func TestCacheIntegrityReal(t *testing.T) {
 	chattr(t, "-i", out)
 	if code, log := build(); code != 0 {
 		t.Errorf("writable again: exit %d\n%s", code, log)
+	}
+
+	// 5. Another dbuilder (other code, same version string) does not reuse
+	// the result; its own second run does; the first dbuilder's next run
+	// builds again.
+	other := filepath.Join(t.TempDir(), "dbuilder-other")
+	if b, err := exec.Command("go", "build", "-buildvcs=false", "-trimpath", "-o", other, "../../cmd/dbuilder").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	for i, want := range []bool{false, true} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		b, err := exec.CommandContext(ctx, other, "build", "-f", m, "--output", out).CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Fatalf("other dbuilder, run %d: %v\n%s", i+1, err, b)
+		}
+		if cached := strings.Contains(string(b), "all 1 target(s) unchanged"); cached != want {
+			t.Errorf("other dbuilder, run %d: cached %v, want %v:\n%s", i+1, cached, want, b)
+		}
+		if id := runLine.FindStringSubmatch(string(b)); id != nil {
+			dockertest.AssertClean(t, eng, id[1])
+		}
+	}
+	if code, log := build(); code != 0 || strings.Contains(log, "all 1 target(s) unchanged") {
+		t.Errorf("the first dbuilder again: exit %d, and it must build:\n%s", code, log)
 	}
 }
 
