@@ -52,7 +52,9 @@ func TestCacheIntegrityReal(t *testing.T) {
 		t.Helper()
 		p := start(t, "build", "-f", m, "--output", out)
 		code := p.wait(t, 10*time.Minute)
-		dockertest.AssertClean(t, eng, p.runID())
+		if id := p.runID(); id != "" { // a run where every target is cached starts nothing
+			dockertest.AssertClean(t, eng, id)
+		}
 		return code, p.output()
 	}
 	if code, log := build(); code != 0 {
@@ -78,7 +80,7 @@ func TestCacheIntegrityReal(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("build after the tampering: exit %d\n%s", code, log)
 	}
-	if strings.Contains(log, "all 1 target(s) unchanged") || !strings.Contains(log, filepath.Base(deb)) || !strings.Contains(log, "sha256") {
+	if strings.Contains(log, "all 1 target(s) unchanged") || !strings.Contains(log, filepath.Base(deb)+" does not match the sha256") {
 		t.Errorf("a tampered package was served from the cache, or the rebuild was not explained:\n%s", log)
 	}
 	t.Logf("after the tampering:\n%s", log)
