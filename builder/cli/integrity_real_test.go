@@ -41,7 +41,8 @@ func chattr(t *testing.T, flag, p string) {
 // size) is not served: the next build rebuilds its target and says why.
 // With every target cached, a report.json that cannot be replaced fails
 // the run, naming the file, instead of leaving the last run's for CI to
-// read.
+// read; an unwritable output directory is refused up front. Another
+// dbuilder binary, with the same version string, does not reuse results.
 func TestCacheIntegrityReal(t *testing.T) {
 	eng := dockertest.Engine(t)
 	dockertest.Image(t, eng, "debian:bookworm")
