@@ -84,6 +84,10 @@ func TestFakeNonUTF8ArtifactIsCached(t *testing.T) {
 			t.Errorf("run %d: artifacts %q", i+1, res[0].Artifacts)
 		}
 	}
+	// The exact bytes, base64: "pkg-\xff\xfe_1.0_amd64.deb".
+	if rec := string(mustRead(t, filepath.Join(out, "debian-bookworm", ResultFile))); !strings.Contains(rec, `"name_base64": "cGtnLf/+XzEuMF9hbWQ2NC5kZWI="`) {
+		t.Errorf("%s:\n%s", ResultFile, rec)
+	}
 }
 
 // keyRunner is a runner that can take result keys for jobs, on a daemon
