@@ -103,15 +103,22 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return buildError(ctx, err)
 	}
 	run.Summary(stdout, results)
-	writeReport(out, run.NewReport(id.ID, Version, eng.Endpoint(), started, results), stderr)
-	if err := run.WriteJUnit(out, results); err != nil {
-		fmt.Fprintf(stderr, "dbuilder: writing %s: %v\n", run.JUnitFile, err)
-	}
+	repErr := writeReports(out, run.NewReport(id.ID, Version, eng.Endpoint(), started, results), results)
 	if ctx.Err() != nil {
+		if repErr != nil {
+			fmt.Fprintf(stderr, "dbuilder: %v\n", repErr)
+		}
 		return context.Canceled
 	}
+	var failed error
 	if n := run.Failed(results); n > 0 {
-		return FailedError{fmt.Sprintf("%d of %d target(s) failed", n, len(results))}
+		failed = FailedError{fmt.Sprintf("%d of %d target(s) failed", n, len(results))}
+	}
+	if repErr != nil {
+		return reportFailure(repErr, failed)
+	}
+	if failed != nil {
+		return failed
 	}
 	fmt.Fprintf(stdout, "\nall %d target(s) passed; artifacts in %s\n", len(results), out)
 	return nil

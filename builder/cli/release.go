@@ -81,7 +81,9 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	run.Summary(stdout, built)
 	rep := run.NewReport(id.ID, Version, eng.Endpoint(), started, built)
 	if ctx.Err() != nil {
-		writeReport(out, rep, stderr)
+		if err := run.WriteReport(out, rep); err != nil {
+			fmt.Fprintf(stderr, "dbuilder: %v\n", err)
+		}
 		return context.Canceled
 	}
 	o, err := release.Release(ctx, eng, jobs, built, release.Options{
@@ -95,8 +97,11 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		rep.Repositories = o.Repos
 		rep.Finished = time.Now().UTC()
 	}
-	writeReport(out, rep, stderr)
+	repErr := run.WriteReport(out, rep)
 	if err != nil {
+		if repErr != nil {
+			fmt.Fprintf(stderr, "dbuilder: %v\n", repErr)
+		}
 		if ctx.Err() != nil {
 			return context.Canceled
 		}
@@ -107,11 +112,17 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	release.Summary(stdout, jobs, o)
-	if failed := o.Failed(); failed > 0 {
-		return FailedError{fmt.Sprintf("release: %d of %d target(s) failed; no repositories were made", failed, len(jobs))}
+	var failed error
+	if n := o.Failed(); n > 0 {
+		failed = FailedError{fmt.Sprintf("release: %d of %d target(s) failed; no repositories were made", n, len(jobs))}
+	} else if o.Repos != nil && o.Repos.Error != "" {
+		failed = FailedError{"release: every target passed, but " + o.Repos.Error}
 	}
-	if o.Repos != nil && o.Repos.Error != "" {
-		return FailedError{"release: every target passed, but " + o.Repos.Error}
+	if repErr != nil {
+		return reportFailure(repErr, failed)
+	}
+	if failed != nil {
+		return failed
 	}
 	if key == nil {
 		fmt.Fprintf(stdout, "\nall %d target(s) released; the repositories in %s are UNSIGNED\n", len(jobs), filepath.Join(out, release.RepoDir))

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"strings"
 
 	"github.com/dbuilder/dbuilder/builder/run"
 )
@@ -21,10 +21,19 @@ func buildError(ctx context.Context, err error) error {
 	return err
 }
 
-// writeReport writes DIR/report.json; failing to is said, not fatal: the
-// packages and the summary are there anyway.
-func writeReport(out string, rep run.Report, stderr io.Writer) {
-	if err := run.WriteReport(out, rep); err != nil {
-		fmt.Fprintf(stderr, "dbuilder: writing %s: %v\n", run.ReportFile, err)
+// writeReports writes DIR/report.json and DIR/junit.xml. Failing to write
+// either fails the run, even when every target passed or was cached: CI
+// reads these files, and an earlier run's would pass for this one's.
+func writeReports(out string, rep run.Report, results []run.Result) error {
+	return errors.Join(run.WriteReport(out, rep), run.WriteJUnit(out, results))
+}
+
+// reportFailure is the run's error when its reports could not be written;
+// failed is the error the run had anyway (nil when every target passed).
+func reportFailure(err error, failed error) error {
+	msg := strings.ReplaceAll(err.Error(), "\n", "\n  ")
+	if failed != nil {
+		return FailedError{fmt.Sprintf("%v; and the run's reports could not be written:\n  %s", failed, msg)}
 	}
+	return FailedError{"the run's reports could not be written, so the run fails:\n  " + msg}
 }

@@ -35,6 +35,7 @@ const (
 	StepVerify       = "verify"
 	StepLint         = "lint"
 	StepReproducible = "reproducible"
+	StepChecksum     = "checksum" // a package differs from what its build recorded
 )
 
 // LogName is a target's release log in DIR/<target>/.
@@ -184,6 +185,9 @@ func (r *releaser) target(ctx context.Context, j plan.Job, b run.Result, second 
 	}
 	if len(pkgs) == 0 {
 		return fail(StepVerify, fmt.Errorf("the build left no .deb or .rpm in %s", b.Dir))
+	}
+	if err := checkRecorded(b, pkgs); err != nil {
+		return fail(StepChecksum, err)
 	}
 
 	log.Printf("release: verify: installing %s in a clean %s container", strings.Join(pkgs, ", "), j.Distro.Image)

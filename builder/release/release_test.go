@@ -99,7 +99,9 @@ func fakeRelease(t *testing.T, f *enginefake.Fake, opt Options, lint string) (*O
 	dir := filepath.Join(out, jobs[0].Name())
 	os.MkdirAll(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, "hellodb_1.0.0_amd64.deb"), []byte("deb"), 0o644)
-	built := []run.Result{{Target: jobs[0].Name(), OK: true, Dir: dir, Artifacts: []string{"hellodb_1.0.0_amd64.deb", "hellodb_1.0.0_amd64.buildinfo"}}}
+	sum := sha256.Sum256([]byte("deb"))
+	rec := &run.Record{Run: "r0", Artifacts: []run.Artifact{{Name: "hellodb_1.0.0_amd64.deb", Size: 3, SHA256: hex.EncodeToString(sum[:])}}}
+	built := []run.Result{{Target: jobs[0].Name(), OK: true, Dir: dir, Artifacts: []string{"hellodb_1.0.0_amd64.deb", "hellodb_1.0.0_amd64.buildinfo"}, Record: rec}}
 	var log bytes.Buffer
 	opt.OutputDir, opt.Run, opt.Stdout, opt.Origin = out, ident.NewRun("0.0.0-test"), &log, "hellodb"
 	o, err := Release(context.Background(), f, jobs, built, opt)

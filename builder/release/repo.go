@@ -111,6 +111,15 @@ func (r *releaser) repositories(ctx context.Context, jobs []plan.Job, built []ru
 		r.out.line("dbuilder: " + rr.Error)
 		return rr
 	}
+	// Again, right before the files are sent: checking each target took
+	// minutes, and the repositories must hold what was built.
+	for i := range jobs {
+		if err := checkRecorded(built[i], packages(built[i])); err != nil {
+			rr.Error = "repositories: " + err.Error()
+			r.out.line("dbuilder: " + rr.Error)
+			return rr
+		}
+	}
 	repos, err := planRepos(jobs, built)
 	if err == nil {
 		err = r.makeRepos(ctx, repos, key, rr)

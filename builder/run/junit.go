@@ -3,7 +3,6 @@ package run
 import (
 	"encoding/xml"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -248,21 +247,3 @@ func firstLine(s string) string {
 
 // seconds3 is a duration as JUnit writes it: seconds with milliseconds.
 func seconds3(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
-
-// writeAtomic writes name in dir through a temporary file and a rename.
-func writeAtomic(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, "."+name+"-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, name))
-}

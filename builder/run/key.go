@@ -17,13 +17,24 @@ import (
 	"github.com/dbuilder/dbuilder/builder/plan"
 )
 
-// resultKey hashes everything a target's result depends on: dbuilder's
-// version and the build-container contract, the builder image's ID (only
-// when the image is current for its base images), the resolved target
-// (test command included), the family's build script, the preload images'
-// IDs, the sidecar image's ID and the source tree's content. "" means the
-// result cannot be keyed now (the builder image does not exist yet).
+// resultKey hashes everything a target's result depends on:
+//   - dbuilder's version and its identity (version.Identity: the code that
+//     built it), the build-container contract (run.sh);
+//   - --incremental and --no-ccache;
+//   - the builder image's ID (only when the image is current for its base
+//     images);
+//   - the resolved target (test command included), the family's build
+//     script and the scripts it sources;
+//   - the preload images' IDs, the sidecar image's ID;
+//   - the source tree's content.
+//
+// TestResultKeyInputs changes each on its own. "" means the result cannot
+// be keyed now (the builder image does not exist yet, or dbuilder cannot
+// tell its own identity).
 func (r *runner) resultKey(ctx context.Context, j plan.Job) (string, error) {
+	if r.self == "" {
+		return "", nil
+	}
 	img, err := r.eng.Image(ctx, j.ImageTag)
 	if err != nil {
 		return "", nil
@@ -38,6 +49,7 @@ func (r *runner) resultKey(ctx context.Context, j plan.Job) (string, error) {
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "dbuilder %s\x00incremental %v\x00", r.run.Version, r.opt.Incremental)
+	fmt.Fprintf(h, "identity %s\x00ccache %v\x00", r.self, r.opt.CCache)
 	h.Write(runScript("NONCE"))
 	fmt.Fprintf(h, "\x00image %s\x00source %s\x00", img.ID, src)
 	t, _ := json.Marshal(j.Target)

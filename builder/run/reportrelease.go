@@ -6,7 +6,7 @@ package run
 // ReleaseReport is what release found for one target.
 type ReleaseReport struct {
 	OK         bool   `json:"ok"`
-	FailedStep string `json:"failed_step,omitempty"` // verify, lint, reproducible
+	FailedStep string `json:"failed_step,omitempty"` // checksum, verify, lint, reproducible
 	Error      string `json:"error,omitempty"`
 	// Verified: the packages installed in a clean container of the
 	// distro, the smoke command passed, and they were removed cleanly.

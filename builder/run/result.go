@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -37,19 +38,28 @@ type Artifact struct {
 func describe(dir string, names []string) ([]Artifact, error) {
 	out := make([]Artifact, 0, len(names))
 	for _, n := range names {
-		f, err := os.Open(filepath.Join(dir, filepath.FromSlash(n)))
+		size, sum, err := sumFile(filepath.Join(dir, filepath.FromSlash(n)))
 		if err != nil {
 			return nil, err
 		}
-		h := sha256.New()
-		size, err := io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Artifact{Name: n, Size: size, SHA256: hex.EncodeToString(h.Sum(nil))})
+		out = append(out, Artifact{Name: n, Size: size, SHA256: sum})
 	}
 	return out, nil
+}
+
+// sumFile is p's size and hex sha256.
+func sumFile(p string) (int64, string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	size, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", err
+	}
+	return size, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // writeRecord writes ResultFile into dir (the staging directory, so it is
@@ -62,9 +72,8 @@ func writeRecord(dir string, rec Record) error {
 	return os.WriteFile(filepath.Join(dir, ResultFile), append(b, '\n'), 0o644)
 }
 
-// readRecord reads dir's ResultFile and checks that its artifacts are all
-// still there with their sizes (a full checksum of large packages would
-// cost the no-op build its speed; release verifies checksums).
+// readRecord reads dir's ResultFile. Whether the files are still what it
+// says is Check's job.
 func readRecord(dir string) (Record, error) {
 	var rec Record
 	b, err := os.ReadFile(filepath.Join(dir, ResultFile))
@@ -77,11 +86,30 @@ func readRecord(dir string) (Record, error) {
 	if len(rec.Artifacts) == 0 {
 		return rec, fmt.Errorf("%s lists no artifacts", ResultFile)
 	}
-	for _, a := range rec.Artifacts {
-		st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(a.Name)))
-		if err != nil || st.Size() != a.Size {
-			return rec, fmt.Errorf("artifact %s changed or missing", a.Name)
+	return rec, nil
+}
+
+// Check says whether every artifact and report rec lists is in dir with
+// its recorded size and sha256: a file changed in place (even keeping its
+// size) must not be served, nor signed. Packages are a few MB; hashing
+// them costs milliseconds.
+func (rec Record) Check(dir string) error {
+	for _, a := range slices.Concat(rec.Artifacts, rec.Reports) {
+		p := filepath.Join(dir, filepath.FromSlash(a.Name))
+		st, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("%s of run %s is gone: %w", a.Name, rec.Run, err)
+		}
+		if st.Size() != a.Size {
+			return fmt.Errorf("%s is %d bytes, not the %d that %s records (changed since run %s)", a.Name, st.Size(), a.Size, ResultFile, rec.Run)
+		}
+		_, sum, err := sumFile(p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.Name, err)
+		}
+		if sum != a.SHA256 {
+			return fmt.Errorf("%s does not match the sha256 that %s records (changed since run %s)", a.Name, ResultFile, rec.Run)
 		}
 	}
-	return rec, nil
+	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/progress"
 	"github.com/dbuilder/dbuilder/builder/pull"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
+	"github.com/dbuilder/dbuilder/builder/version"
 )
 
 // Options control a build run.
@@ -66,7 +67,10 @@ type Result struct {
 	Cancelled bool
 	Step      string // where it failed
 	Err       error
-	Cached    *Record  // set when the last good result was reused: nothing ran
+	Cached    *Record // set when the last good result was reused: nothing ran
+	// Record is what ResultFile says of a good result (built now or
+	// reused): the sums release checks the packages against.
+	Record    *Record
 	Tail      []string // last log lines, on failure
 	Duration  time.Duration
 	Steps     []Step
@@ -100,6 +104,7 @@ type runner struct {
 	live     *lifecycle.Liveness
 	openLog  func(name string) (io.WriteCloser, error) // os.Create; tests make it fail
 	sources  sourceHashes
+	self     string // dbuilder's own identity (version.Identity)
 }
 
 // Build runs every job and returns their results in order. The error is
@@ -124,6 +129,11 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 		openLog: func(name string) (io.WriteCloser, error) { return os.Create(name) }}
 	if r.run.ID == "" {
 		r.run = ident.NewRun(opt.Run.Version)
+	}
+	if self, err := version.Identity(); err == nil {
+		r.self = self
+	} else {
+		r.view.Line("", "dbuilder: no result is reused or keyed in this run: "+err.Error())
 	}
 	info, err := eng.Info(ctx)
 	if err != nil {
@@ -258,7 +268,11 @@ func (r *runner) cached(ctx context.Context, j plan.Job) (Result, bool) {
 	if err != nil || rec.Key != key {
 		return Result{}, false
 	}
-	res := Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, OK: true, Dir: dir, Cached: &rec,
+	if err := rec.Check(dir); err != nil {
+		r.view.Line(j.Name(), fmt.Sprintf("dbuilder: inputs unchanged, but the last good result is not reused: %v; building again", err))
+		return Result{}, false
+	}
+	res := Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, OK: true, Dir: dir, Cached: &rec, Record: &rec,
 		Log: filepath.Join(dir, logName), BuilderImage: j.ImageTag, BuilderImageReused: true}
 	for _, a := range rec.Artifacts {
 		res.Artifacts = append(res.Artifacts, a.Name)

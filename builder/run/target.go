@@ -153,21 +153,23 @@ func (r *runner) finish(res *Result, log *targetLog, stage *artifacts.Staging) {
 		r.publishFailure(res, log, stage)
 		return
 	}
-	if res.key != "" {
-		arts, err := describe(stage.Dir, res.Artifacts)
-		var reps []Artifact
-		if err == nil {
-			reps, err = describe(stage.Dir, res.Reports)
-		}
-		if err == nil {
-			err = writeRecord(stage.Dir, Record{Key: res.key, Target: res.Target, Run: r.run.ID, Finished: time.Now().UTC(), Artifacts: arts, Reports: reps})
-		}
-		if err != nil {
-			res.OK, res.Err, res.Step = false, fmt.Errorf("record the result: %w", err), StepCollect
-			r.publishFailure(res, log, stage)
-			return
-		}
+	// Recorded even without a key (never reused then): release checks the
+	// packages against these sums.
+	arts, err := describe(stage.Dir, res.Artifacts)
+	var reps []Artifact
+	if err == nil {
+		reps, err = describe(stage.Dir, res.Reports)
 	}
+	rec := Record{Key: res.key, Target: res.Target, Run: r.run.ID, Finished: time.Now().UTC(), Artifacts: arts, Reports: reps}
+	if err == nil {
+		err = writeRecord(stage.Dir, rec)
+	}
+	if err != nil {
+		res.OK, res.Err, res.Step = false, fmt.Errorf("record the result: %w", err), StepCollect
+		r.publishFailure(res, log, stage)
+		return
+	}
+	res.Record = &rec
 	if err := stage.Publish(); err != nil {
 		stage.Discard()
 		res.OK, res.Err, res.Step = false, err, StepCollect
