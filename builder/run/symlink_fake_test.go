@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,5 +110,27 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestFakeOutputIsTheSource: --output naming the source directory itself
+// (through a link here) would skip the whole tree; it is refused before
+// anything starts, with both paths named.
+func TestFakeOutputIsTheSource(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	must(t, os.CopyFS(real, os.DirFS("../../testdata/hellodb")))
+	must(t, os.Symlink(real, filepath.Join(dir, "link")))
+	body := "name: fakepkg\nversion: 1.0.0\nsource: .\nmatrix:\n  distro: [debian:bookworm]\n"
+	must(t, os.WriteFile(filepath.Join(real, "matrix.yaml"), []byte(body), 0o644))
+	jobs := jobsOf(t, filepath.Join(real, "matrix.yaml"))
+	f := newFake()
+	_, log, err := fakeBuild(t, context.Background(), f, jobs, filepath.Join(dir, "link"), nil)
+	var in InputError
+	if !errors.As(err, &in) || !strings.Contains(err.Error(), "is the source directory") || !strings.Contains(err.Error(), real) {
+		t.Fatalf("want an input error naming the source, got %v\n%s", err, log)
+	}
+	if ev := f.Events(); len(ev) != 0 {
+		t.Errorf("a refused run did things: %v", ev)
 	}
 }
