@@ -165,7 +165,6 @@ func (f *Fake) ContainerLogs(ctx context.Context, id string, follow bool, tail s
 		case <-c.done:
 			follow = false
 		case <-ctx.Done():
-			more()
 			return ctx.Err()
 		case <-time.After(5 * time.Millisecond):
 			if err := more(); err != nil {
