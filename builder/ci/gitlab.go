@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
 )
 
@@ -152,7 +153,10 @@ func runnerNote(r Runner) string {
 // buildJob is the job of one target.
 func buildJob(j plan.Job, opt GitLabOptions) *yaml.Node {
 	out := opt.OutputDir
-	cmd := []string{"dbuilder", "build", "-f", opt.MatrixFile, "--distro", j.Name(), "--output", out, "--progress", "plain"}
+	// The target's timeout is in the matrix too; given here as well, it
+	// reads next to the job's own timeout, which is derived from it.
+	cmd := []string{"dbuilder", "build", "-f", opt.MatrixFile, "--distro", j.Name(), "--output", out, "--progress", "plain",
+		"--timeout", matrix.FormatTimeout(j.Target.Timeout)}
 	job := mapping()
 	add(job, "stage", str(Stage))
 	if opt.Image != "" {
@@ -178,6 +182,9 @@ func buildJob(j plan.Job, opt GitLabOptions) *yaml.Node {
 	}
 	add(job, "needs", seq())
 	add(job, "interruptible", boolean(true))
+	if t := jobTimeout(j.Target.Timeout); t != "" {
+		add(job, "timeout", str(t))
+	}
 	add(job, "script", seq(shellJoin(cmd...)))
 	add(job, "after_script", seq(shellJoin("dbuilder", "gc", "--output", out)))
 	arts := mapping()

@@ -18,7 +18,7 @@ type buildFlags struct {
 	file, distro, output string
 	jobs                 int
 	failFast, keepGoing  bool
-	timeout              time.Duration
+	timeout              timeoutFlag
 	cpus                 float64
 	memory               string
 	sidecarImage         string
@@ -41,7 +41,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.output, "output", "dist", "where DIR/<target>/ artifacts and logs go")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop the other targets at the first failure")
 	fs.BoolVar(&f.keepGoing, "keep-going", true, "build every target even if some fail (default; --keep-going=false is --fail-fast)")
-	fs.DurationVar(&f.timeout, "timeout", 0, "per-target time limit (e.g. 30m); 0 means none")
+	fs.Var(&f.timeout, "timeout", timeoutUsage)
 	fs.Float64Var(&f.cpus, "cpus", 0, "CPU limit per container (e.g. 1.5); 0 means none")
 	fs.StringVar(&f.memory, "memory", "", "memory limit per container (e.g. 2g); empty means none")
 	fs.StringVar(&f.sidecarImage, "sidecar-image", "", "sidecar image: docker:dind or one like it (default: dbuilder's own, built locally; env DBUILDER_SIDECAR_IMAGE)")
@@ -90,10 +90,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if jobs, err = forDaemon(ctx, eng, m, jobs, sc); err != nil {
 		return err
 	}
+	f.timeout.apply(jobs)
 
 	started, id := time.Now(), ident.NewRun(Version)
 	results, err := run.Build(ctx, eng, jobs, run.Options{
-		OutputDir: out, Jobs: f.jobs, FailFast: f.failFast || !f.keepGoing, Timeout: f.timeout,
+		OutputDir: out, Jobs: f.jobs, FailFast: f.failFast || !f.keepGoing,
 		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Run: id, Sidecar: sc, Stdout: stdout, Progress: view,
 		Rebuild: f.rebuild, Incremental: f.incremental, CCache: !f.noCCache,
 		Pull: policy, SidecarBases: sidecarBases(m),

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 )
 
@@ -111,20 +113,43 @@ func TestConcurrentSameTargetReal(t *testing.T) {
 	}
 }
 
-// TestTimeoutReal: --timeout fails a target that runs too long, with a
-// clear message, and cleans up like any failure.
+// TestTimeoutReal: a test that never returns is stopped by the target's
+// matrix timeout (an override's, over the top level's), the run ends with
+// exit 1, names the step and the limit with the log tail, and leaves
+// nothing of the run behind: containers, volumes, networks.
 func TestTimeoutReal(t *testing.T) {
 	eng := dockertest.Engine(t)
 	needImages(t, eng)
-	body := strings.Replace(dockerBody, "command: make check", "command: sleep 600", 1)
-	out := t.TempDir()
-	p := start(t, "build", "-f", writeExampleMatrix(t, "tmo", body), "--output", out, "--timeout", "45s")
 	dropCaches(t, eng, "tmo")
-	code := p.wait(t, 5*time.Minute)
-	if code != 1 || !strings.Contains(p.output(), "timed out after 45s") {
-		t.Fatalf("exit %d, want 1 with a timeout message:\n%s", code, p.output())
+	// Warm the builder image and the cache volume, so the timed run gets
+	// to its test well within its limit.
+	warm := start(t, "build", "-f", writeExampleMatrix(t, "tmo", dockerBody), "--output", t.TempDir())
+	if code := warm.wait(t, 10*time.Minute); code != 0 {
+		t.Fatalf("warm-up build: exit %d\n%s", code, warm.output())
+	}
+	body := strings.Replace(dockerBody, "command: make check", "command: echo reached-the-test; sleep 600", 1) +
+		"timeout: 10m\noverrides:\n  - match: {distro: \"debian:*\"}\n    timeout: 40s\n"
+	p := start(t, "build", "-f", writeExampleMatrix(t, "tmo", body), "--output", t.TempDir())
+	code := p.wait(t, 5*time.Minute) // bounded: the sleep alone is 10 minutes
+	out := p.output()
+	const msg = "target debian-bookworm: timed out in step test after 40s"
+	if code != 1 || !strings.Contains(out, msg) {
+		t.Fatalf("exit %d, want 1 with a timeout message:\n%s", code, out)
+	}
+	if tail := out[strings.Index(out, msg):]; !strings.Contains(tail, "last log lines:") || !strings.Contains(tail, "reached-the-test") {
+		t.Errorf("the failure lacks the log tail:\n%s", out)
 	}
 	dockertest.AssertClean(t, eng, p.runID())
+	for _, kind := range []string{"container", "volume", "network"} {
+		args := []string{kind, "ls", "-q", "--filter", "label=" + labels.Run + "=" + p.runID()}
+		if kind == "container" {
+			args = []string{"ps", "-aq", "--filter", "label=" + labels.Run + "=" + p.runID()}
+		}
+		left, err := exec.Command("docker", args...).CombinedOutput()
+		if err != nil || len(strings.TrimSpace(string(left))) > 0 {
+			t.Errorf("docker %v: %v %s", args, err, left)
+		}
+	}
 }
 
 // TestSidecarKilledReal: a sidecar killed from outside fails its target with

@@ -38,9 +38,11 @@ func matrixText(p packaging, distros []string) string {
 #   preload: [mariadb:10.11]    # images copied into that daemon first
 #   command: |                  # a shell script, run in the built source tree
 #     make check
+# timeout: 60m                  # each target's time limit, image to artifacts (none: no limit)
 # overrides:                    # later ones win
 #   - match: {distro: "fedora:*"}
 #     build: {deps: {rpm: [libfoo-devel, gcc-c++]}}
+#     timeout: 2h
 `)
 	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
 )
 
@@ -72,6 +73,7 @@ type planTarget struct {
 	Preload []string          `json:"preload"`
 	Command string            `json:"command"`
 	Reports []string          `json:"reports"`
+	Timeout string            `json:"timeout"` // "1h30m", or "none"
 	// Resolved names: the builder image a build uses and the cache volume
 	// that keeps the target's daemon warm.
 	BuilderImage string `json:"builder_image"`
@@ -86,6 +88,7 @@ func planJSON(w io.Writer, jobs []plan.Job) error {
 			Name: t.Name, Distro: t.Distro, Family: j.Family.Name, Format: j.Family.Format, Image: j.Distro.Image,
 			Axes: t.Axes, Deps: orEmpty(t.Deps()), Docker: t.Test.Docker,
 			Preload: orEmpty(t.Test.Preload), Command: t.Test.Command, Reports: orEmpty(t.Test.Reports),
+			Timeout:      matrix.FormatTimeout(t.Timeout),
 			BuilderImage: j.ImageTag, CacheVolume: j.Names.Cache,
 		}
 	}

@@ -60,6 +60,7 @@ test:
 overrides:
   - match: {arch: arm64}
     test: {docker: false, preload: []}
+    timeout: 3h  # emulated: slower
 `
 
 func TestPlanText(t *testing.T) {
@@ -95,7 +96,7 @@ func TestPlanJSON(t *testing.T) {
 	first := got[0]
 	for k, want := range map[string]any{
 		"name": "debian-bookworm-amd64", "distro": "debian:bookworm", "family": "debian", "format": "deb",
-		"image": "debian:bookworm", "docker": true, "command": "make check\n",
+		"image": "debian:bookworm", "docker": true, "command": "make check\n", "timeout": "1h",
 	} {
 		if first[k] != want {
 			t.Errorf("%s = %v, want %v", k, first[k], want)
@@ -116,6 +117,9 @@ func TestPlanJSON(t *testing.T) {
 	// An emptied list is [], not null: scripts iterate it.
 	if d, _ := json.Marshal(got[1]["preload"]); string(d) != `[]` {
 		t.Errorf("preload = %s", d)
+	}
+	if got[1]["timeout"] != "3h" {
+		t.Errorf("timeout of the arm64 target = %v, want its override's 3h", got[1]["timeout"])
 	}
 }
 

@@ -90,9 +90,20 @@ var runLine = regexp.MustCompile(`dbuilder: run (\w+):`)
 
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
+	return startIn(t, "", args...)
+}
+
+// startIn starts dbuilder in dir ("" stays put) with PWD set as a shell's
+// cd sets it, so a dir reached through a link is seen as the user sees it.
+func startIn(t *testing.T, dir string, args ...string) *proc {
+	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	// Plain prefixed lines, even when the tests themselves run in GitLab CI.
 	cmd.Env = append(os.Environ(), "DBUILDER_TEST=1", "GITLAB_CI=")
+	if dir != "" {
+		cmd.Dir = dir
+		cmd.Env = append(cmd.Env, "PWD="+dir)
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ type releaseFlags struct {
 	jobs                 int
 	signKey              string
 	reproducible         bool
-	timeout              time.Duration
+	timeout              timeoutFlag
 	sidecarImage         string
 	rebuild              bool
 }
@@ -38,7 +38,7 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&f.output, "output", "dist", "where DIR/<target>/ packages and DIR/repo/ repositories go")
 	fs.StringVar(&f.signKey, "sign-key", "", "armored OpenPGP private key to sign with (default: env DBUILDER_SIGNING_KEY; none: unsigned repositories)")
 	fs.BoolVar(&f.reproducible, "check-reproducible", false, "build each target a second time in a varied environment and compare the packages byte for byte")
-	fs.DurationVar(&f.timeout, "timeout", 0, "per-target build time limit (e.g. 30m); 0 means none")
+	fs.Var(&f.timeout, "timeout", timeoutUsage)
 	fs.StringVar(&f.sidecarImage, "sidecar-image", "", "sidecar image: docker:dind or one like it (default: dbuilder's own; env DBUILDER_SIDECAR_IMAGE)")
 	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
 	if err := parseFlags(fs, args, 0); err != nil {
@@ -68,10 +68,11 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if jobs, err = forDaemon(ctx, eng, m, jobs, sc); err != nil {
 		return err
 	}
+	f.timeout.apply(jobs)
 
 	started, id := time.Now(), ident.NewRun(Version)
 	bopt := run.Options{
-		OutputDir: out, Jobs: f.jobs, Timeout: f.timeout, Run: id, Sidecar: sc, Stdout: stdout,
+		OutputDir: out, Jobs: f.jobs, Run: id, Sidecar: sc, Stdout: stdout,
 		Rebuild: f.rebuild, CCache: true,
 	}
 	built, err := run.Build(ctx, eng, jobs, bopt)

@@ -8,12 +8,12 @@ import (
 
 // The keys each mapping of matrix.yaml accepts, in the order users read them.
 var (
-	topKeys      = []string{"name", "version", "source", "matrix", "exclude", "build", "test", "release", "overrides", "images"}
+	topKeys      = []string{"name", "version", "source", "matrix", "exclude", "build", "test", "release", "overrides", "images", "timeout"}
 	buildKeys    = []string{"deps"}
 	depsKeys     = []string{"deb", "rpm"}
 	testKeys     = []string{"docker", "preload", "command", "reports"}
 	releaseKeys  = []string{"smoke", "lint"}
-	overrideKeys = []string{"match", "build", "test", "release"}
+	overrideKeys = []string{"match", "build", "test", "release", "timeout"}
 )
 
 // decodeFile reads the document's root node into a File. It checks shape
@@ -57,6 +57,8 @@ func (d *decoder) decodeFile(root *yaml.Node) (f *File, shaped bool) {
 			shaped = shaped && good
 		case "images":
 			d.images(fl.key, fl.val, &f.Images)
+		case "timeout":
+			f.Timeout = d.optStr("timeout", fl.key, fl.val)
 		}
 	}
 	for _, k := range []string{"name", "version", "matrix"} {
@@ -181,6 +183,8 @@ func (d *decoder) overrides(k, n *yaml.Node) ([]Override, bool) {
 				o.Test = d.testOverride(path+".test", fl.key, fl.val)
 			case "release":
 				o.Release = d.release(path+".release", fl.key, fl.val)
+			case "timeout":
+				o.Timeout = d.optStr(path+".timeout", fl.key, fl.val)
 			}
 		}
 		if !hasMatch && deref(el).Kind == yaml.MappingNode {
@@ -234,6 +238,13 @@ func (d *decoder) release(path string, k, n *yaml.Node) *ReleaseOverride {
 		}
 	}
 	return r
+}
+
+// optStr reads a string whose absence means something: a bad value gives
+// a non-nil pointer too, so that validation knows the key was there.
+func (d *decoder) optStr(path string, k, n *yaml.Node) *string {
+	v, _ := d.str(path, k, n)
+	return &v
 }
 
 // deref0 is *p, or "" for nil.

@@ -82,6 +82,7 @@ func (c *checker) target(f *File, axes map[string]string) Target {
 		Build:   Build{Deps: Deps{Deb: slices.Clone(f.Build.Deps.Deb), Rpm: slices.Clone(f.Build.Deps.Rpm)}},
 		Test:    Test{Docker: f.Test.Docker, Preload: slices.Clone(f.Test.Preload), Command: f.Test.Command, Reports: slices.Clone(f.Test.Reports)},
 		Release: f.Release,
+		Timeout: timeoutOr(f.Timeout, DefaultTimeout),
 	}
 	parts := make([]string, len(f.Matrix))
 	for i, a := range f.Matrix {
@@ -126,6 +127,7 @@ func (o Override) apply(t *Target) {
 			t.Test.Reports = slices.Clone(o.Test.Reports)
 		}
 	}
+	t.Timeout = timeoutOr(o.Timeout, t.Timeout)
 	if o.Release != nil {
 		if o.Release.Smoke != nil {
 			t.Release.Smoke = *o.Release.Smoke

@@ -2,6 +2,8 @@
 // It is pure: no Docker, no network, no clock.
 package matrix
 
+import "time"
+
 // File is matrix.yaml as the user wrote it, after strict decoding.
 type File struct {
 	Name      string     `yaml:"name"`
@@ -14,6 +16,8 @@ type File struct {
 	Release   Release    `yaml:"release"`
 	Overrides []Override `yaml:"overrides"`
 	Images    Images     `yaml:"images"`
+	// Timeout limits each target (see ParseTimeout); nil is DefaultTimeout.
+	Timeout *string `yaml:"timeout"`
 }
 
 // Axis is one named axis of the matrix; Axes keeps the order the file gives.
@@ -77,6 +81,7 @@ type Override struct {
 	Build   *BuildOverride   `yaml:"build"`
 	Test    *TestOverride    `yaml:"test"`
 	Release *ReleaseOverride `yaml:"release"`
+	Timeout *string          `yaml:"timeout"`
 }
 
 // ReleaseOverride: a nil field leaves the base value alone; smoke: "" runs
@@ -130,6 +135,9 @@ type Target struct {
 	// Release is left out of JSON: the result cache hashes the target as
 	// JSON, and release settings do not change what is built.
 	Release Release `json:"-"`
+	// Timeout limits the target's whole pipeline (0: no limit). Left out of
+	// JSON for the same reason: it does not change what is built.
+	Timeout time.Duration `json:"-"`
 
 	// From the distro registry, so consumers need not look them up again.
 	Family     string // "debian"

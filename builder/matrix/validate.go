@@ -48,6 +48,7 @@ func (c *checker) validate(f *File) bool {
 	c.command("test.command", f.Test.Command)
 	c.release("release", &ReleaseOverride{Smoke: &f.Release.Smoke, Lint: &f.Release.Lint})
 	c.reports("test.reports", f.Test.Reports)
+	c.timeout("timeout", deref0(f.Timeout), f.Timeout != nil)
 	for i, o := range f.Overrides {
 		p := fmt.Sprintf("overrides[%d]", i)
 		ok = matchable && c.match(p+".match", o.Match, f.Matrix) && ok
@@ -64,6 +65,7 @@ func (c *checker) validate(f *File) bool {
 		if o.Release != nil {
 			c.release(p+".release", o.Release)
 		}
+		c.timeout(p+".timeout", deref0(o.Timeout), o.Timeout != nil)
 	}
 	return ok
 }

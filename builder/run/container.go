@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,10 +146,7 @@ func (r *runner) createBuild(ctx context.Context, spec engine.ContainerSpec, log
 // build's root.
 func (r *runner) copySource(ctx context.Context, id string, j plan.Job, nonce string) error {
 	pr, pw := io.Pipe()
-	skip := ""
-	if out, err := filepath.Abs(r.opt.OutputDir); err == nil && within(out, j.SourceDir) {
-		skip = out
-	}
+	skip := r.skipDir(j)
 	go func() {
 		tw := tar.NewWriter(pw)
 		err := writeTree(tw, j.SourceDir, "src", skip)

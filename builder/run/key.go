@@ -77,9 +77,11 @@ func (r *runner) resultKey(ctx context.Context, j plan.Job) (string, error) {
 }
 
 // skipDir is the output directory when it lies inside the job's source:
-// it is not sent, so it is not hashed either.
+// it is not sent, so it is not hashed either. Both are compared resolved
+// (the source is, see matrix.Load): a checkout reached through a link would
+// otherwise send dist/ into every build, and no result would ever be cached.
 func (r *runner) skipDir(j plan.Job) string {
-	if out, err := filepath.Abs(r.opt.OutputDir); err == nil && within(out, j.SourceDir) {
+	if out, err := resolvedPath(r.opt.OutputDir); err == nil && within(out, j.SourceDir) {
 		return out
 	}
 	return ""

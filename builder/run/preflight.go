@@ -18,11 +18,14 @@ func (e InputError) Error() string { return e.Err.Error() }
 func (e InputError) Unwrap() error { return e.Err }
 
 // Preflight checks, before any container or volume exists, that every job
-// can start: the output directory is writable; then it pulls what the pull
-// policy asks for (see wants), checks that every image the run needs is on
-// the daemon, and that the endpoint runs each foreign target's userland.
-// It reports every problem at once.
+// can start: the output directory is writable and is not a source directory
+// itself; then it pulls what the pull policy asks for (see wants), checks
+// that every image the run needs is on the daemon, and that the endpoint
+// runs each foreign target's userland. It reports every problem at once.
 func Preflight(ctx context.Context, eng engine.Engine, info engine.Info, jobs []plan.Job, opt Options) error {
+	if err := outputIsSource(opt.OutputDir, jobs); err != nil {
+		return InputError{err}
+	}
 	if err := writable(opt.OutputDir); err != nil {
 		return InputError{err}
 	}

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,11 +32,16 @@ func Summary(w io.Writer, results []Result) {
 			fmt.Fprintf(w, "\n%s cancelled (an interrupt, or --fail-fast after another target failed)\n", r.Target)
 			continue
 		}
-		fmt.Fprintf(w, "\n%s failed", r.Target)
-		if r.Step != "" {
-			fmt.Fprintf(w, " in step %q", r.Step)
+		if te := (TimeoutError{}); errors.As(r.Err, &te) {
+			fmt.Fprintf(w, "\ntarget %s: %v\n", r.Target, r.Err)
+			fmt.Fprintf(w, "  its time limit is timeout: in the matrix (or an override matching it), or --timeout; none means no limit\n")
+		} else {
+			fmt.Fprintf(w, "\n%s failed", r.Target)
+			if r.Step != "" {
+				fmt.Fprintf(w, " in step %q", r.Step)
+			}
+			fmt.Fprintf(w, ": %v\n", r.Err)
 		}
-		fmt.Fprintf(w, ": %v\n", r.Err)
 		if len(r.Tail) > 0 {
 			fmt.Fprintf(w, "  last log lines:\n    %s\n", strings.Join(r.Tail, "\n    "))
 		}

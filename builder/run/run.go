@@ -27,10 +27,9 @@ import (
 // Options control a build run.
 type Options struct {
 	OutputDir string
-	Jobs      int           // targets at once; <1 means 1
-	FailFast  bool          // stop the other targets at the first failure
-	Timeout   time.Duration // per target; 0 means none
-	NanoCPUs  int64         // per container limits; 0 means none
+	Jobs      int   // targets at once; <1 means 1
+	FailFast  bool  // stop the other targets at the first failure
+	NanoCPUs  int64 // per container limits; 0 means none
 	Memory    int64
 	Run       ident.Run     // the run's identity; a zero ID picks a fresh one
 	Sidecar   sidecar.Image // the sidecar image (the one the jobs' Dockerfiles copy the docker CLI from)

@@ -25,9 +25,9 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 	res = Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, Dir: filepath.Join(r.opt.OutputDir, j.Name()), Planned: planned(j)}
 	r.view.Start(j.Name())
 	defer func() { r.view.Finish(j.Name(), outcome(res)) }() // runs last, with the final result
-	if r.opt.Timeout > 0 {
+	if j.Target.Timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.opt.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, j.Target.Timeout)
 		defer cancel()
 	}
 	stage, err := artifacts.NewStaging(r.opt.OutputDir, j.Name(), r.run.ID)
@@ -66,7 +66,8 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 		if ctx.Err() != nil {
 			res.Cancelled = errors.Is(ctx.Err(), context.Canceled)
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				res.Err = fmt.Errorf("timed out after %s", r.opt.Timeout)
+				res.Err = TimeoutError{Step: res.Step, After: j.Target.Timeout}
+				log.Printf("dbuilder: %v", res.Err)
 			}
 		}
 		return res

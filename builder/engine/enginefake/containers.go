@@ -149,18 +149,30 @@ func (f *Fake) ContainerLogs(ctx context.Context, id string, follow bool, tail s
 	if err != nil {
 		return err
 	}
-	if follow {
+	sent := 0
+	more := func() error { // writes what was logged since the last call
+		f.mu.Lock()
+		s := c.logs.String()[sent:]
+		f.mu.Unlock()
+		sent += len(s)
+		_, err := io.WriteString(w, s)
+		return err
+	}
+	// Following streams as it comes, as the daemon does: what a container
+	// logged before a timeout or an interrupt has been read by then.
+	for follow {
 		select {
 		case <-c.done:
+			follow = false
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+			if err := more(); err != nil {
+				return err
+			}
 		}
 	}
-	f.mu.Lock()
-	s := c.logs.String()
-	f.mu.Unlock()
-	_, err = io.WriteString(w, s)
-	return err
+	return more()
 }
 
 // stopped stops c if it runs and waits until it has.
