@@ -68,6 +68,9 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				res.Err = fmt.Errorf("timed out after %s", r.opt.Timeout)
 			}
+			if s := silenced(ctx, res.Step); s != nil {
+				res.Cancelled, res.Err = false, s
+			}
 		}
 		return res
 	}
