@@ -31,12 +31,18 @@ const (
 // wait for response headers (0: none). The SDK's WithHost then sets the
 // dialer, which bounds the dial itself.
 func boundedClient(header time.Duration) *http.Client {
+	// HTTP/1.1 only, as the SDK's own transport: the daemon speaks nothing
+	// else, and setting up HTTP/2 on a cloned transport gives it a TLS
+	// config, which turns the SDK's requests to https.
+	var proto http.Protocols
+	proto.SetHTTP1(true)
 	return &http.Client{
 		Transport: &http.Transport{
 			TLSHandshakeTimeout:   ConnectTimeout,
 			ResponseHeaderTimeout: header,
 			MaxIdleConns:          6,
 			IdleConnTimeout:       30 * time.Second,
+			Protocols:             &proto,
 		},
 		CheckRedirect: client.CheckRedirect,
 	}
