@@ -59,7 +59,8 @@ func silentListener(t *testing.T) string {
 // handshake itself never completes): each must give up by itself, exit
 // non-zero and say which address did not answer. The limit below is how
 // long the test waits before calling it a hang; dbuilder's own bound on
-// the first answer is 20 s.
+// the first answer is 20 s. The commands run at once (each mostly waits),
+// then each is judged in its own subtest.
 func TestSilentDaemon(t *testing.T) {
 	bin := binary(t)
 	mx := writeExampleMatrix(t, "silent", dockerBody)
@@ -72,39 +73,55 @@ func TestSilentDaemon(t *testing.T) {
 		"cache-ls": {"cache", "ls"},
 		"release":  {"release", "-f", mx, "--output", filepath.Join(out, "rel")},
 	}
+	type outcome struct {
+		args   []string
+		addr   string
+		out    string
+		err    error
+		killed bool
+	}
+	results := map[string]*outcome{}
+	var wg sync.WaitGroup
 	for _, tlsOn := range []bool{false, true} {
 		for name, args := range cmds {
+			env := append(os.Environ(), "DOCKER_CERT_PATH=", "DOCKER_TLS_VERIFY=", "DBUILDER_TEST=1", "GITLAB_CI=")
 			if tlsOn {
 				name += "/tls"
+				env = append(env, "DOCKER_CERT_PATH="+certs, "DOCKER_TLS_VERIFY=1")
 			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				addr := silentListener(t)
-				env := append(os.Environ(), "DOCKER_HOST=tcp://"+addr, "DOCKER_CERT_PATH=", "DOCKER_TLS_VERIFY=", "DBUILDER_TEST=1", "GITLAB_CI=")
-				if tlsOn {
-					env = append(env, "DOCKER_CERT_PATH="+certs, "DOCKER_TLS_VERIFY=1")
-				}
+			o := &outcome{args: args, addr: silentListener(t)}
+			results[name] = o
+			env = append(env, "DOCKER_HOST=tcp://"+o.addr)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 				defer cancel()
 				cmd := exec.CommandContext(ctx, bin, args...)
 				cmd.Env = env
 				var buf bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &buf, &buf
-				err := cmd.Run()
-				if ctx.Err() != nil {
-					t.Fatalf("dbuilder %s was still waiting for a silent daemon after 60 s (killed):\n%s", strings.Join(args, " "), buf.String())
-				}
-				var ee *exec.ExitError
-				if !errors.As(err, &ee) || ee.ExitCode() == 0 {
-					t.Fatalf("dbuilder %s: want a non-zero exit, got %v:\n%s", args[0], err, buf.String())
-				}
-				for _, want := range []string{"tcp://" + addr, "did not answer within 20s"} {
-					if !strings.Contains(buf.String(), want) {
-						t.Errorf("dbuilder %s: the message lacks %q:\n%s", args[0], want, buf.String())
-					}
-				}
-			})
+				o.err = cmd.Run()
+				o.out, o.killed = buf.String(), ctx.Err() != nil
+			}()
 		}
+	}
+	wg.Wait()
+	for name, o := range results {
+		t.Run(name, func(t *testing.T) {
+			if o.killed {
+				t.Fatalf("dbuilder %s was still waiting for a silent daemon after 60 s (killed):\n%s", strings.Join(o.args, " "), o.out)
+			}
+			var ee *exec.ExitError
+			if !errors.As(o.err, &ee) || ee.ExitCode() == 0 {
+				t.Fatalf("dbuilder %s: want a non-zero exit, got %v:\n%s", o.args[0], o.err, o.out)
+			}
+			for _, want := range []string{"tcp://" + o.addr, "did not answer within 20s"} {
+				if !strings.Contains(o.out, want) {
+					t.Errorf("dbuilder %s: the message lacks %q:\n%s", o.args[0], want, o.out)
+				}
+			}
+		})
 	}
 }
 
