@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/release"
 	"github.com/dbuilder/dbuilder/builder/run"
@@ -84,7 +85,11 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		writeReport(out, rep, stderr)
 		return context.Canceled
 	}
-	o, err := release.Release(ctx, eng, jobs, built, release.Options{
+	// The checks after the build (verify, upgrade, repositories) wait on
+	// containers too: the same watchdog as the build's.
+	rctx, stopWatch := engine.Watch(ctx, eng, 5*time.Second, run.DefaultDaemonSilence)
+	defer stopWatch()
+	o, err := release.Release(rctx, eng, jobs, built, release.Options{
 		OutputDir: out, Run: id, Jobs: f.jobs, Key: key, CheckReproducible: f.reproducible,
 		Build: bopt, Origin: m.Name, Stdout: stdout,
 	})
@@ -96,6 +101,9 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		rep.Finished = time.Now().UTC()
 	}
 	writeReport(out, rep, stderr)
+	if s := engine.IsSilent(context.Cause(rctx)); s != nil {
+		return fmt.Errorf("release: %w; what it could not remove is left for 'dbuilder gc' once the daemon answers again", s)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return context.Canceled
