@@ -193,6 +193,7 @@ EOF
 start_build() {
 	local log=$1
 	shift
+	: >"$log" # before the background job opens it: wait_line reads it at once
 	dbuilder build -f "$MATRIX" --output "$OUT" -j 2 --rebuild "$@" >"$log" 2>&1 &
 	TRY_PID=$!
 }
