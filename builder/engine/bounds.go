@@ -3,9 +3,12 @@ package engine
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -82,4 +85,13 @@ func clients(opts func(header time.Duration) ([]client.Opt, error), g *gate) (qu
 		return nil, nil, err
 	}
 	return quick, long, nil
+}
+
+// dropped words the error of a call whose connection the daemon dropped
+// (killed, restarted): "unexpected EOF" alone does not say who went away.
+func (d *Docker) dropped(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("%w (the daemon at %s dropped the connection: was it stopped or restarted?)", err, d.endpoint)
+	}
+	return err
 }

@@ -269,7 +269,7 @@ func (d *Docker) ContainerWait(ctx context.Context, id string) (int, error) {
 		}
 		return int(res.StatusCode), nil
 	case err := <-r.Error:
-		return -1, wrap(err, "wait container "+short(id))
+		return -1, d.dropped(wrap(err, "wait container "+short(id)))
 	}
 }
 

@@ -69,3 +69,37 @@ func TestWatchSilentDaemon(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// A daemon that goes away during a wait (killed, restarted): the error says
+// which daemon dropped the connection.
+func TestWaitDroppedConnection(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Api-Version", "1.41")
+		if strings.HasSuffix(r.URL.Path, "/_ping") {
+			w.Write([]byte("OK"))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte(`{"StatusCode":`))
+		w.(http.Flusher).Flush()
+		c, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			c.Close()
+		}
+	}))
+	defer srv.Close()
+	addr := "tcp://" + strings.TrimPrefix(srv.URL, "http://")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d, err := New(ctx, Endpoint{Host: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	_, err = d.ContainerWait(ctx, "c0ffee")
+	if err == nil || !strings.Contains(err.Error(), "the daemon at "+addr+" dropped the connection") {
+		t.Fatalf("wait on a dropped connection: %v", err)
+	}
+}
