@@ -2,8 +2,8 @@
 # faults.sh: dbuilder under daemon and disk faults, counted.
 #
 # Every case runs against a PRIVATE Docker daemon: a container of dbuilder's
-# sidecar image on the host daemon (the capability set of
-# docs/platform notes where --privileged is refused), whose dockerd listens
+# sidecar image on the host daemon (privileged, or where the host refuses
+# that, the capability set dbuilder's sidecars use), whose dockerd listens
 # on TCP inside it. Its dockerd is killed, stopped and continued by exec in
 # that container; the host's dockerd, which others share, is never touched.
 # The images a build needs are copied into it once (docker save | load).
@@ -232,6 +232,8 @@ judge() {
 	local log=$1 why=()
 	[[ -z $REASON ]] || why+=("$REASON")
 	if [[ $RC == 0 ]]; then
+		# The build was done before the fault (or it only hit teardown,
+		# whose leftovers are gc's): nothing to judge but the counts.
 		FIRST=$((FIRST + 1))
 	else
 		FAULTED=$((FAULTED + 1))
@@ -257,7 +259,7 @@ case_begin() {
 }
 
 case_end() {
-	local line="case $CASE: tries=$1 faulted=$FAULTED clear-errors=$CLEAR finished-first=$FIRST packages-kept=$KEPT left-after-gc=$LEFT_SUM ($(($(now_s) - CASE_T0))s)"
+	local line="case $CASE: tries=$1 faulted=$FAULTED clear-errors=$CLEAR passed=$FIRST packages-kept=$KEPT left-after-gc=$LEFT_SUM ($(($(now_s) - CASE_T0))s)"
 	say "$line"
 	SUMMARY+=("$line")
 	# A case whose every try finished before the fault proved nothing.
@@ -294,8 +296,9 @@ warm_up() {
 case_kill() {
 	case_begin kill "$KILL_TRIES"
 	local n=0 log delay
-	# A try whose build finished before the kill proves nothing: another
-	# one is made, up to three times as many as asked for.
+	# A try whose build passed anyway (finished before the kill, or the
+	# kill hit its teardown) proves little: another one is made, up to
+	# three times as many as asked for.
 	for ((TRY = 1; FAULTED < KILL_TRIES && TRY <= 3 * KILL_TRIES; TRY++)); do
 		log=$WORK/kill-$TRY.log
 		n=$TRY
@@ -321,7 +324,7 @@ case_kill() {
 	done
 	if ((FAULTED < KILL_TRIES)); then
 		MISSES=$((MISSES + 1))
-		say "  MISS: only $FAULTED of $KILL_TRIES tries were faulted (the others finished first)"
+		say "  MISS: only $FAULTED of $KILL_TRIES tries were faulted (the others passed anyway)"
 	fi
 	case_end "$n"
 }
