@@ -49,3 +49,9 @@ if [ $# -eq 0 ]; then
 	KEEP_CACHE=1 bash scripts/stress/interrupts.sh "${STRESS_TRIES:-2}" int
 	bash scripts/stress/interrupts.sh "${STRESS_TRIES:-2}" kill
 fi
+# The fault script, small: a private daemon's dockerd killed and stopped
+# mid-build, a full output tmpfs, a sidecar killed (by hand with more tries:
+# FAULT_TRIES=3 FAULT_KILL_TRIES=10 bash scripts/stress/faults.sh).
+if [ $# -eq 0 ]; then
+	FAULT_TRIES="${FAULT_TRIES:-1}" bash scripts/stress/faults.sh
+fi

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/release"
 	"github.com/dbuilder/dbuilder/builder/run"
@@ -87,7 +88,11 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return context.Canceled
 	}
-	o, err := release.Release(ctx, eng, jobs, built, release.Options{
+	// The checks after the build (verify, upgrade, repositories) wait on
+	// containers too: the same watchdog as the build's.
+	rctx, stopWatch := engine.Watch(ctx, eng, 5*time.Second, run.DefaultDaemonSilence)
+	defer stopWatch()
+	o, err := release.Release(rctx, eng, jobs, built, release.Options{
 		OutputDir: out, Run: id, Jobs: f.jobs, Key: key, CheckReproducible: f.reproducible,
 		Build: bopt, Origin: m.Name, Stdout: stdout,
 	})
@@ -99,6 +104,12 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		rep.Finished = time.Now().UTC()
 	}
 	repErr := run.WriteReport(out, rep)
+	if s := engine.IsSilent(context.Cause(rctx)); s != nil {
+		if repErr != nil {
+			fmt.Fprintf(stderr, "dbuilder: %v\n", repErr)
+		}
+		return fmt.Errorf("release: %w; what it could not remove is left for 'dbuilder gc' once the daemon answers again", s)
+	}
 	if err != nil {
 		if repErr != nil {
 			fmt.Fprintf(stderr, "dbuilder: %v\n", repErr)

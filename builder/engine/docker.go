@@ -18,35 +18,66 @@ import (
 
 // Docker is an Engine backed by one Docker endpoint.
 type Docker struct {
-	api       *client.Client
+	api       *client.Client // quick calls: answers bounded by AnswerTimeout
+	long      *client.Client // calls that may answer late (wait, stop, load, logs...)
+	g         *gate
 	endpoint  string
 	configDir string // the docker CLI's config: registry credentials
 }
 
 // New connects to ep and negotiates the API version, so old daemons
-// (Debian's 20.10) work too.
+// (Debian's 20.10) work too. The first ping is bounded by ConnectTimeout.
 func New(ctx context.Context, ep Endpoint) (*Docker, error) {
-	opts, err := ep.options()
-	if err != nil {
-		return nil, err
-	}
-	api, err := client.New(opts...)
+	g := &gate{}
+	api, long, err := clients(ep.options, g)
 	if err != nil {
 		return nil, fmt.Errorf("docker client for %s: %w", ep, err)
 	}
-	d := &Docker{api: api, endpoint: ep.String(), configDir: ep.ConfigDir}
-	if _, err := api.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
-		api.Close()
-		return nil, fmt.Errorf("cannot reach the Docker daemon at %s: %w (is it running? try: bash scripts/setup.sh)", d.endpoint, err)
+	d := &Docker{api: api, long: long, g: g, endpoint: ep.String(), configDir: ep.ConfigDir}
+	if err := d.firstPing(ctx); err != nil {
+		d.Close()
+		return nil, err
 	}
 	return d, nil
 }
 
+// firstPing pings both clients (negotiating their API version) within
+// ConnectTimeout, and words a failure for the user.
+func (d *Docker) firstPing(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(ctx, ConnectTimeout)
+	defer cancel()
+	_, err := d.api.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true})
+	if err == nil {
+		_, err = d.long.Ping(pctx, client.PingOptions{NegotiateAPIVersion: true})
+	}
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case pctx.Err() != nil:
+		return fmt.Errorf("the Docker daemon at %s did not answer within %s: something accepts connections there but does not answer "+
+			"(a hung or stopped daemon, a wrong port, a TLS endpoint without DOCKER_CERT_PATH or the other way round)", d.endpoint, ConnectTimeout)
+	}
+	return fmt.Errorf("cannot reach the Docker daemon at %s: %w (is it running? try: bash scripts/setup.sh)", d.endpoint, err)
+}
+
+// Ping asks the daemon whether it answers.
+func (d *Docker) Ping(ctx context.Context) error {
+	_, err := d.api.Ping(ctx, client.PingOptions{})
+	return err
+}
+
+func (d *Docker) gate() *gate { return d.g }
+
 // Endpoint is the daemon address this engine talks to.
 func (d *Docker) Endpoint() string { return d.endpoint }
 
-// Close releases the client's connections.
-func (d *Docker) Close() error { return d.api.Close() }
+// Close releases the clients' connections.
+func (d *Docker) Close() error {
+	d.long.Close()
+	return d.api.Close()
+}
 
 // wrap maps the SDK's error kinds to ours, keeping the message.
 func wrap(err error, what string) error {
@@ -95,7 +126,7 @@ func (d *Docker) Image(ctx context.Context, ref string) (Image, error) {
 
 // ImageLoad loads a `docker save` tarball.
 func (d *Docker) ImageLoad(ctx context.Context, tar io.Reader) error {
-	r, err := d.api.ImageLoad(ctx, tar, client.ImageLoadWithQuiet(true))
+	r, err := d.long.ImageLoad(ctx, tar, client.ImageLoadWithQuiet(true))
 	if err != nil {
 		return wrap(err, "load images")
 	}
@@ -127,7 +158,7 @@ func streamError(r io.Reader, what string) error {
 
 // ImageSave streams refs as a `docker save` tarball.
 func (d *Docker) ImageSave(ctx context.Context, refs []string) (io.ReadCloser, error) {
-	r, err := d.api.ImageSave(ctx, refs)
+	r, err := d.long.ImageSave(ctx, refs)
 	return r, wrap(err, "save "+strings.Join(refs, " "))
 }
 
@@ -230,7 +261,7 @@ func (d *Docker) ContainerStart(ctx context.Context, id string) error {
 
 // ContainerWait waits for the container to stop and returns its exit code.
 func (d *Docker) ContainerWait(ctx context.Context, id string) (int, error) {
-	r := d.api.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	r := d.long.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
 	select {
 	case res := <-r.Result:
 		if res.Error != nil && res.Error.Message != "" {
@@ -238,13 +269,13 @@ func (d *Docker) ContainerWait(ctx context.Context, id string) (int, error) {
 		}
 		return int(res.StatusCode), nil
 	case err := <-r.Error:
-		return -1, wrap(err, "wait container "+short(id))
+		return -1, d.dropped(wrap(err, "wait container "+short(id)))
 	}
 }
 
 // ContainerLogs copies the container's stdout and stderr (demultiplexed) to w.
 func (d *Docker) ContainerLogs(ctx context.Context, id string, follow bool, tail string, w io.Writer) error {
-	r, err := d.api.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow, Tail: tail})
+	r, err := d.long.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow, Tail: tail})
 	if err != nil {
 		return wrap(err, "logs of "+short(id))
 	}
@@ -330,13 +361,13 @@ func (d *Docker) ContainerAttachStdin(ctx context.Context, id string) (io.WriteC
 
 // CopyTo unpacks a tar stream into dir inside the container.
 func (d *Docker) CopyTo(ctx context.Context, id, dir string, tar io.Reader) error {
-	_, err := d.api.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: dir, Content: tar})
+	_, err := d.long.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: dir, Content: tar})
 	return wrap(err, "copy into "+short(id)+":"+dir)
 }
 
 // CopyFrom streams path from the container as a tar archive.
 func (d *Docker) CopyFrom(ctx context.Context, id, path string) (io.ReadCloser, error) {
-	r, err := d.api.CopyFromContainer(ctx, id, client.CopyFromContainerOptions{SourcePath: path})
+	r, err := d.long.CopyFromContainer(ctx, id, client.CopyFromContainerOptions{SourcePath: path})
 	if err != nil {
 		return nil, wrap(err, "copy from "+short(id)+":"+path)
 	}
@@ -353,7 +384,7 @@ func short(id string) string {
 // ContainerStop asks the container to stop (SIGTERM), killing it after timeout.
 func (d *Docker) ContainerStop(ctx context.Context, id string, timeout time.Duration) error {
 	secs := int(timeout.Seconds())
-	_, err := d.api.ContainerStop(ctx, id, client.ContainerStopOptions{Timeout: &secs})
+	_, err := d.long.ContainerStop(ctx, id, client.ContainerStopOptions{Timeout: &secs})
 	if cerrdefs.IsNotFound(err) {
 		return nil
 	}

@@ -3,9 +3,9 @@ package engine
 import (
 	"crypto/tls"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/docker/go-connections/tlsconfig"
 	"github.com/moby/moby/client"
@@ -61,12 +61,15 @@ func (e Endpoint) UsesTLS() bool { return e.CertPath != "" }
 // reach the port owns the daemon.
 func (e Endpoint) PlainTCP() bool { return strings.HasPrefix(e.Host, "tcp://") && !e.UsesTLS() }
 
-// options turns the endpoint into client options.
-func (e Endpoint) options() ([]client.Opt, error) {
+// options turns the endpoint into client options. Every connection is
+// bounded (dial, TLS handshake: ConnectTimeout); header, when not 0, bounds
+// the wait for a response's headers (see AnswerTimeout).
+func (e Endpoint) options(header time.Duration) ([]client.Opt, error) {
 	opts := []client.Opt{client.WithAPIVersionNegotiation()}
 	if e.APIVersion != "" {
 		opts = append(opts, client.WithAPIVersion(e.APIVersion))
 	}
+	opts = append(opts, client.WithHTTPClient(boundedClient(header)))
 	if strings.HasPrefix(e.Host, "ssh://") {
 		ssh, err := sshOpts(e.Host, e.SSHCommand)
 		if err != nil {
@@ -74,6 +77,7 @@ func (e Endpoint) options() ([]client.Opt, error) {
 		}
 		return append(opts, ssh...), nil
 	}
+	opts = append(opts, client.WithHost(e.String()))
 	if e.CertPath != "" {
 		cfg, err := tlsconfig.Client(tlsconfig.Options{
 			CAFile:             filepath.Join(e.CertPath, "ca.pem"),
@@ -85,13 +89,11 @@ func (e Endpoint) options() ([]client.Opt, error) {
 		if err != nil {
 			return nil, fmt.Errorf("TLS certificates in %s: %w", e.CertPath, err)
 		}
-		opts = append(opts, client.WithHTTPClient(&http.Client{
-			Transport:     &http.Transport{TLSClientConfig: cfg},
-			CheckRedirect: client.CheckRedirect,
-		}))
-	}
-	if e.Host != "" {
-		opts = append(opts, client.WithHost(e.Host))
+		// TLS is done by the dialer, not the transport: the SDK's hijacked
+		// connections (exec, attach, BuildKit) then use the same bounded
+		// dial, where with a transport's TLS config they would call
+		// tls.Dial with no bound at all.
+		opts = append(opts, client.WithDialContext(tlsDialer(cfg)))
 	}
 	return opts, nil
 }

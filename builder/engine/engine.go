@@ -29,6 +29,8 @@ var ErrUnreachable = errors.New("registry unreachable")
 // create-start-wait-remove sequences.
 type Engine interface {
 	Endpoint() string
+	// Ping asks the daemon whether it answers (cheap: no locks taken).
+	Ping(ctx context.Context) error
 	Info(ctx context.Context) (Info, error)
 	Close() error
 	Images

@@ -22,15 +22,22 @@ import (
 func (d *Docker) Inner(ctx context.Context, id, host string) (Engine, error) {
 	cmd := []string{"docker", "-H", host, "system", "dial-stdio"}
 	dial := func(ctx context.Context, _, _ string) (net.Conn, error) { return d.execConn(ctx, id, cmd) }
-	api, err := client.New(
-		client.WithHost("http://inner.invalid"), // any http host: the dialer decides where bytes go
-		client.WithDialContext(dial),
-		client.WithAPIVersionNegotiation(),
-	)
+	opts := func(header time.Duration) ([]client.Opt, error) {
+		return []client.Opt{
+			client.WithHTTPClient(boundedClient(header)),
+			client.WithHost("http://inner.invalid"), // any http host: the dialer decides where bytes go
+			client.WithDialContext(dial),
+			client.WithAPIVersionNegotiation(),
+		}, nil
+	}
+	// Its own gate: the outer daemon's gate already refuses the exec that
+	// each connection starts.
+	g := &gate{}
+	api, long, err := clients(opts, g)
 	if err != nil {
 		return nil, fmt.Errorf("inner daemon client: %w", err)
 	}
-	return &Docker{api: api, endpoint: host + " in container " + short(id)}, nil
+	return &Docker{api: api, long: long, g: g, endpoint: host + " in container " + short(id)}, nil
 }
 
 // execConn runs cmd in container id and returns its stdio as a connection.

@@ -64,7 +64,7 @@ func (d *Docker) ImagePull(ctx context.Context, ref string, opt PullOptions) err
 		parts := strings.SplitN(opt.Platform+"//", "/", 4)
 		po.Platforms = []ocispec.Platform{{OS: parts[0], Architecture: parts[1], Variant: parts[2]}}
 	}
-	r, err := d.api.ImagePull(pctx, ref, po)
+	r, err := d.long.ImagePull(pctx, ref, po)
 	if err == nil {
 		err = pullStream(r, opt.Progress, func() { watch.Reset(PullStall) })
 		r.Close()

@@ -50,6 +50,9 @@ type Options struct {
 	// SidecarBases are the Debian images dbuilder's own sidecar image may be
 	// built from, in order of preference (nil: sidecar.DefaultBases).
 	SidecarBases []string
+	// DaemonSilence is how long the daemon may leave pings unanswered
+	// before the targets in flight fail (0: DefaultDaemonSilence).
+	DaemonSilence time.Duration
 	// Vary builds in a varied environment (another root path, umask, time
 	// zone, locale; see Variation in contract.go): the second build of a
 	// reproducibility check. nil is the standard environment.
@@ -134,12 +137,16 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 	} else {
 		r.view.Line("", "dbuilder: no result is reused or keyed in this run: "+err.Error())
 	}
+	// Stopped last: cleanup after a silence goes ahead if the daemon
+	// answers again meanwhile.
+	ctx, stopWatch := r.watchDaemon(ctx)
+	defer stopWatch()
 	info, err := eng.Info(ctx)
 	if err != nil {
-		return nil, err
+		return nil, orSilenced(ctx, StepPrepare, err)
 	}
 	if err := Preflight(ctx, eng, info, jobs, opt); err != nil {
-		return nil, err
+		return nil, orSilenced(ctx, StepPrepare, err)
 	}
 	names := make([]string, len(jobs))
 	for i, j := range jobs {
@@ -170,7 +177,7 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 
 	anchor, err := r.start(ctx, building)
 	if err != nil {
-		return nil, err
+		return nil, orSilenced(ctx, StepPrepare, err)
 	}
 	defer anchor.Close()
 	defer artifacts.TidyStaging(opt.OutputDir, r.run.ID) // after every target is done

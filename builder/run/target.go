@@ -69,6 +69,9 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 				res.Err = TimeoutError{Step: res.Step, After: j.Target.Timeout}
 				log.Printf("dbuilder: %v", res.Err)
 			}
+			if s := silenced(ctx, res.Step); s != nil {
+				res.Cancelled, res.Err = false, s
+			}
 		}
 		return res
 	}

@@ -58,6 +58,7 @@ type Fake struct {
 	OnPull func(ref string) error
 
 	remote map[string]engine.Image // what pulls find, by ref (see AddRemote)
+	silent bool                    // pings go unanswered (see SetSilent)
 }
 
 // Container is one fake container.
@@ -200,6 +201,24 @@ func (f *Fake) Kill(id string) {
 
 func (f *Fake) Endpoint() string { return "fake://" + f.name }
 func (f *Fake) Close() error     { return nil }
+
+// SetSilent makes pings go unanswered (until their context ends), as a
+// daemon stopped with SIGSTOP would; other calls still answer.
+func (f *Fake) SetSilent(silent bool) {
+	f.mu.Lock()
+	f.silent = silent
+	f.mu.Unlock()
+}
+
+func (f *Fake) Ping(ctx context.Context) error {
+	f.mu.Lock()
+	silent := f.silent
+	f.mu.Unlock()
+	if silent {
+		<-ctx.Done()
+	}
+	return ctx.Err()
+}
 
 func (f *Fake) Info(ctx context.Context) (engine.Info, error) {
 	if err := ctx.Err(); err != nil {
