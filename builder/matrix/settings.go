@@ -9,7 +9,8 @@ import (
 )
 
 // The settings (build, test, release, timeout) are read, checked and
-// merged by walking schema, so that adding a key is one line there.
+// merged by walking schema, so that a new key is a field of Settings and
+// one line there.
 
 // setting reads the value at path into s; rel is its schema path, "test"
 // for a section or "test.preload" for a key. An override passes set: it
@@ -43,9 +44,8 @@ func (d *decoder) setting(rel, path string, k, n *yaml.Node, s *Settings, set *[
 
 // settings checks the values of s that given says are set; prefix is ""
 // for the file's own values, "overrides[0]." for an override's.
-func (c *checker) settings(prefix string, s *Settings, given func(k *key, path string) bool) {
-	for i := range schema {
-		k := &schema[i]
+func (c *checker) settings(prefix string, s *Settings, given func(k key, path string) bool) {
+	for _, k := range schema {
 		p := prefix + k.path
 		if k.check == nil || !given(k, p) {
 			continue
@@ -74,8 +74,8 @@ func (c *checker) value(path, v string, check func(string) error) {
 // inFile says whether the file's own value of k is set: present in the
 // file, or not empty in a File built in code. An empty value otherwise is
 // the default, not a choice.
-func (c *checker) inFile(f *File) func(k *key, path string) bool {
-	return func(k *key, path string) bool {
+func (c *checker) inFile(f *File) func(k key, path string) bool {
+	return func(k key, path string) bool {
 		if c.spots.val(path) != nil {
 			return true
 		}
@@ -90,8 +90,8 @@ func (c *checker) inFile(f *File) func(k *key, path string) bool {
 }
 
 // inOverride says whether o sets k.
-func inOverride(o *Override) func(k *key, path string) bool {
-	return func(k *key, _ string) bool { return slices.Contains(o.Set, k.path) }
+func inOverride(o *Override) func(k key, path string) bool {
+	return func(k key, _ string) bool { return slices.Contains(o.Set, k.path) }
 }
 
 // overrideSet reports keys in o.Set that an override may not change
@@ -99,7 +99,7 @@ func inOverride(o *Override) func(k *key, path string) bool {
 func (c *checker) overrideSet(prefix string, o *Override) {
 	for _, p := range o.Set {
 		if k := lookup(p); k == nil || !k.override {
-			c.at(nil, "%s: an override cannot set %s", prefix, names.Quote(p))
+			c.at(c.spots.val(prefix), "%s: an override cannot set %s", prefix, names.Quote(p))
 		}
 	}
 }
