@@ -73,16 +73,23 @@ func next(idx []int, axes Axes) {
 	}
 }
 
-// target builds one target: base values, then every matching override.
-// Slices are copied so that targets never share backing arrays.
+// target builds one target: the file's settings with their defaults, then
+// every matching override.
 func (c *checker) target(f *File, axes map[string]string) Target {
+	s := f.Settings.clone()
+	s.withDefaults()
+	for i := range f.Overrides {
+		if o := &f.Overrides[i]; o.Match.Matches(axes) {
+			s.apply(o)
+		}
+	}
 	t := Target{
 		Distro:  axes["distro"],
 		Axes:    axes,
-		Build:   Build{Deps: Deps{Deb: slices.Clone(f.Build.Deps.Deb), Rpm: slices.Clone(f.Build.Deps.Rpm)}},
-		Test:    Test{Docker: f.Test.Docker, Preload: slices.Clone(f.Test.Preload), Command: f.Test.Command, Reports: slices.Clone(f.Test.Reports)},
-		Release: f.Release,
-		Timeout: timeoutOr(f.Timeout, DefaultTimeout),
+		Build:   s.Build,
+		Test:    s.Test,
+		Release: s.Release,
+		Timeout: timeoutOf(s.Timeout),
 	}
 	parts := make([]string, len(f.Matrix))
 	for i, a := range f.Matrix {
@@ -92,50 +99,7 @@ func (c *checker) target(f *File, axes map[string]string) Target {
 	if d, fam, ok := c.reg.Lookup(t.Distro); ok {
 		t.Family, t.Format, t.DepsFormat, t.Image = fam.Name, fam.Format, fam.Deps(), f.Images.Base(t.Distro, d.Image)
 	}
-	for _, o := range f.Overrides {
-		if o.Match.Matches(axes) {
-			o.apply(&t)
-		}
-	}
-	if t.Release.Lint == "" {
-		t.Release.Lint = LintWarn
-	}
 	return t
-}
-
-// apply overwrites the parts of t that o sets.
-func (o Override) apply(t *Target) {
-	if o.Build != nil && o.Build.Deps != nil {
-		if o.Build.Deps.Deb != nil {
-			t.Build.Deps.Deb = slices.Clone(o.Build.Deps.Deb)
-		}
-		if o.Build.Deps.Rpm != nil {
-			t.Build.Deps.Rpm = slices.Clone(o.Build.Deps.Rpm)
-		}
-	}
-	if o.Test != nil {
-		if o.Test.Docker != nil {
-			t.Test.Docker = *o.Test.Docker
-		}
-		if o.Test.Preload != nil {
-			t.Test.Preload = slices.Clone(o.Test.Preload)
-		}
-		if o.Test.Command != nil {
-			t.Test.Command = *o.Test.Command
-		}
-		if o.Test.Reports != nil {
-			t.Test.Reports = slices.Clone(o.Test.Reports)
-		}
-	}
-	t.Timeout = timeoutOr(o.Timeout, t.Timeout)
-	if o.Release != nil {
-		if o.Release.Smoke != nil {
-			t.Release.Smoke = *o.Release.Smoke
-		}
-		if o.Release.Lint != nil {
-			t.Release.Lint = *o.Release.Lint
-		}
-	}
 }
 
 // namePart makes an axis value file-name safe: lowercase a-z 0-9 . -, with
@@ -190,7 +154,7 @@ func (c *checker) preloadNeedsDocker(targets []Target, f *File) {
 	// Point at the base list, or else at the first override that sets one.
 	where := c.spots.key("test.preload")
 	for i := 0; where == nil && i < len(f.Overrides); i++ {
-		if o := f.Overrides[i]; o.Test != nil && len(o.Test.Preload) > 0 {
+		if len(f.Overrides[i].Test.Preload) > 0 {
 			where = c.spots.key(fmt.Sprintf("overrides[%d].test.preload", i))
 		}
 	}

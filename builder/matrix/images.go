@@ -47,12 +47,10 @@ func (m *Matrix) UseMirror(prefix string) error {
 	return nil
 }
 
-var imagesKeys = []string{"mirror", "distros"}
-
 // images reads the images mapping.
 func (d *decoder) images(k, n *yaml.Node, im *Images) {
 	d.spots["images"] = spot{key: k, val: n}
-	fields, _ := d.mapping("images", n, "images", imagesKeys)
+	fields, _ := d.mapping("images", n, "images", sectionKeys("images", false))
 	for _, fl := range fields {
 		switch fl.name {
 		case "mirror":

@@ -118,7 +118,7 @@ func (c *checker) source(path, src string) string {
 			c.at(c.spots.val("source"), "source: empty path (leave the key out to use the matrix file's directory)")
 			return ""
 		}
-		src = "."
+		src = lookup("source").def
 	}
 	dir := src
 	if !filepath.IsAbs(dir) {

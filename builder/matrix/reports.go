@@ -6,8 +6,6 @@ import (
 	"path"
 	"strings"
 	"unicode"
-
-	"github.com/dbuilder/dbuilder/builder/names"
 )
 
 // maxGlobLen bounds a test.reports glob.
@@ -94,17 +92,4 @@ func ReportRoot(g string) string {
 		fixed = append(fixed, part)
 	}
 	return strings.Join(fixed, "/")
-}
-
-// reports checks each glob of a test.reports list.
-func (c *checker) reports(p string, globs []string) {
-	for i, g := range globs {
-		ip := fmt.Sprintf("%s[%d]", p, i)
-		if !c.spots.ok(ip) {
-			continue
-		}
-		if err := ReportGlob(g); err != nil {
-			c.at(c.spots.val(ip), "%s: invalid glob %s: %v", ip, names.Quote(g), err)
-		}
-	}
 }

@@ -55,25 +55,12 @@ func FormatTimeout(d time.Duration) string {
 	return s
 }
 
-// timeout checks a timeout value at path (set: the key was given).
-func (c *checker) timeout(path, s string, set bool) {
-	if !set || !c.spots.ok(path) {
-		return
-	}
-	if _, err := ParseTimeout(s); err != nil {
-		c.at(c.spots.val(path), "%s: %v", path, err)
-	}
-}
-
-// timeoutOr is s parsed, or def when s is not set or not valid (validate
+// timeoutOf is s parsed, or DefaultTimeout when s is not valid (validate
 // reports that).
-func timeoutOr(s *string, def time.Duration) time.Duration {
-	if s == nil {
-		return def
-	}
-	d, err := ParseTimeout(*s)
+func timeoutOf(s string) time.Duration {
+	d, err := ParseTimeout(s)
 	if err != nil {
-		return def
+		return DefaultTimeout
 	}
 	return d
 }

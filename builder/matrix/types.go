@@ -4,20 +4,27 @@ package matrix
 
 import "time"
 
-// File is matrix.yaml as the user wrote it, after strict decoding.
+// File is matrix.yaml as the user wrote it, after strict decoding; schema
+// names its keys.
 type File struct {
-	Name      string     `yaml:"name"`
-	Version   string     `yaml:"version"`
-	Source    string     `yaml:"source"`
-	Matrix    Axes       `yaml:"matrix"`
-	Exclude   []Match    `yaml:"exclude"`
-	Build     Build      `yaml:"build"`
-	Test      Test       `yaml:"test"`
-	Release   Release    `yaml:"release"`
-	Overrides []Override `yaml:"overrides"`
-	Images    Images     `yaml:"images"`
-	// Timeout limits each target (see ParseTimeout); nil is DefaultTimeout.
-	Timeout *string `yaml:"timeout"`
+	Name    string
+	Version string
+	Source  string
+	Matrix  Axes
+	Exclude []Match
+	Settings
+	Overrides []Override
+	Images    Images
+}
+
+// Settings are what the file sets for every target and an overrides: entry
+// may change for some: build, test, release and timeout.
+type Settings struct {
+	Build   Build
+	Test    Test
+	Release Release
+	// Timeout limits each target (see ParseTimeout); "" is DefaultTimeout.
+	Timeout string
 }
 
 // Axis is one named axis of the matrix; Axes keeps the order the file gives.
@@ -35,24 +42,24 @@ type Match map[string]string
 
 // Build says how the package is built.
 type Build struct {
-	Deps Deps `yaml:"deps"`
+	Deps Deps
 }
 
 // Deps are extra packages installed into the builder image, per package format.
 type Deps struct {
-	Deb []string `yaml:"deb"`
-	Rpm []string `yaml:"rpm"`
+	Deb []string
+	Rpm []string
 }
 
 // Test says how the built package is tested.
 type Test struct {
-	Docker  bool     `yaml:"docker"`
-	Preload []string `yaml:"preload"`
-	Command string   `yaml:"command"`
+	Docker  bool
+	Preload []string
+	Command string
 	// Reports are globs, relative to the built tree, naming JUnit XML files
 	// the package's own tests write; dbuilder copies them out and merges
 	// their test cases into its junit.xml.
-	Reports []string `yaml:"reports"`
+	Reports []string
 }
 
 // Release says how `dbuilder release` checks the built packages. It does
@@ -60,9 +67,9 @@ type Test struct {
 type Release struct {
 	// Smoke is a shell script run (sh -e) after the packages are installed
 	// in a clean container of the distro; "" runs none.
-	Smoke string `yaml:"smoke"`
+	Smoke string
 	// Lint is LintError, LintWarn (the default) or LintOff.
-	Lint string `yaml:"lint"`
+	Lint string
 }
 
 // release.lint values: whether lint errors fail a target.
@@ -75,41 +82,14 @@ const (
 // LintModes lists the release.lint values, in the order messages give them.
 var LintModes = []string{LintError, LintWarn, LintOff}
 
-// Override replaces parts of build/test/release for targets that match.
+// Override changes the settings of the targets it matches: each key
+// named in Set takes its value in Settings.
 type Override struct {
-	Match   Match            `yaml:"match"`
-	Build   *BuildOverride   `yaml:"build"`
-	Test    *TestOverride    `yaml:"test"`
-	Release *ReleaseOverride `yaml:"release"`
-	Timeout *string          `yaml:"timeout"`
-}
-
-// ReleaseOverride: a nil field leaves the base value alone; smoke: "" runs
-// no smoke command for the matching targets.
-type ReleaseOverride struct {
-	Smoke *string `yaml:"smoke"`
-	Lint  *string `yaml:"lint"`
-}
-
-// BuildOverride: a nil field leaves the base value alone.
-type BuildOverride struct {
-	Deps *DepsOverride `yaml:"deps"`
-}
-
-// DepsOverride replaces the deb or rpm list when set (non-nil; "deb: []"
-// sets an empty list).
-type DepsOverride struct {
-	Deb []string `yaml:"deb"`
-	Rpm []string `yaml:"rpm"`
-}
-
-// TestOverride: a nil field leaves the base value alone; an empty, non-nil
-// Preload or Reports ("preload: []") clears the list.
-type TestOverride struct {
-	Docker  *bool    `yaml:"docker"`
-	Preload []string `yaml:"preload"`
-	Command *string  `yaml:"command"`
-	Reports []string `yaml:"reports"`
+	Match Match
+	Settings
+	// Set lists the keys the override gives, by schema path
+	// ("test.preload"); "preload: []" is set and clears the list.
+	Set []string
 }
 
 // Matrix is a loaded, validated matrix file.

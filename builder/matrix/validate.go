@@ -42,45 +42,16 @@ func (c *checker) validate(f *File) bool {
 	for i, m := range f.Exclude {
 		ok = matchable && c.match(fmt.Sprintf("exclude[%d]", i), m, f.Matrix) && ok
 	}
-	c.deps("build.deps", f.Build.Deps.Deb, f.Build.Deps.Rpm)
 	c.images(f.Images, f.Matrix)
-	c.preload("test.preload", f.Test.Preload)
-	c.command("test.command", f.Test.Command)
-	c.release("release", &ReleaseOverride{Smoke: &f.Release.Smoke, Lint: &f.Release.Lint})
-	c.reports("test.reports", f.Test.Reports)
-	c.timeout("timeout", deref0(f.Timeout), f.Timeout != nil)
-	for i, o := range f.Overrides {
+	c.settings("", &f.Settings, c.inFile(f))
+	for i := range f.Overrides {
+		o := &f.Overrides[i]
 		p := fmt.Sprintf("overrides[%d]", i)
 		ok = matchable && c.match(p+".match", o.Match, f.Matrix) && ok
-		if o.Build != nil && o.Build.Deps != nil {
-			c.deps(p+".build.deps", o.Build.Deps.Deb, o.Build.Deps.Rpm)
-		}
-		if o.Test != nil {
-			c.preload(p+".test.preload", o.Test.Preload)
-			if o.Test.Command != nil {
-				c.command(p+".test.command", *o.Test.Command)
-			}
-			c.reports(p+".test.reports", o.Test.Reports)
-		}
-		if o.Release != nil {
-			c.release(p+".release", o.Release)
-		}
-		c.timeout(p+".timeout", deref0(o.Timeout), o.Timeout != nil)
+		c.overrideSet(p, o)
+		c.settings(p+".", &o.Settings, inOverride(o))
 	}
 	return ok
-}
-
-// release checks a release section's values (nil fields are not set).
-func (c *checker) release(p string, r *ReleaseOverride) {
-	if r.Smoke != nil {
-		c.command(p+".smoke", *r.Smoke)
-	}
-	if r.Lint != nil && c.spots.ok(p+".lint") && !slices.Contains(LintModes, *r.Lint) {
-		// An empty base value is the default, not a choice.
-		if *r.Lint != "" || c.spots.val(p+".lint") != nil {
-			c.at(c.spots.val(p+".lint"), "%s.lint: must be one of %s, got %s%s", p, strings.Join(LintModes, ", "), names.Quote(*r.Lint), didYouMean(*r.Lint, LintModes))
-		}
-	}
 }
 
 // formats returns the package formats of the known distros in the matrix.
@@ -211,41 +182,4 @@ func (c *checker) arch(p, v string) bool {
 	}
 	c.at(c.spots.val(p), "%s: unknown architecture %s%s (known: %s)", p, names.Quote(v), hint, strings.Join(known, ", "))
 	return false
-}
-
-// deps checks each package name against the grammar of its list's format.
-func (c *checker) deps(p string, deb, rpm []string) {
-	for format, list := range map[string][]string{names.Deb: deb, names.Rpm: rpm} {
-		lp := p + "." + format
-		for i, pkg := range list {
-			ip := fmt.Sprintf("%s[%d]", lp, i)
-			if !c.spots.ok(ip) {
-				continue
-			}
-			if err := names.Package(format, pkg); err != nil {
-				c.at(c.spots.val(ip), "%s: %v", ip, err)
-			}
-		}
-	}
-}
-
-func (c *checker) preload(p string, refs []string) {
-	for i, ref := range refs {
-		ip := fmt.Sprintf("%s[%d]", p, i)
-		if !c.spots.ok(ip) {
-			continue
-		}
-		if err := names.ImageRef(ref); err != nil {
-			c.at(c.spots.val(ip), "%s: %v", ip, err)
-		}
-	}
-}
-
-// command accepts any shell script except one with NUL bytes: it is handed
-// to the container as a file, never pasted into a Dockerfile, so nothing
-// else in it can escape.
-func (c *checker) command(p, cmd string) {
-	if c.spots.ok(p) && strings.ContainsRune(cmd, 0) {
-		c.at(c.spots.val(p), "%s: contains a NUL byte", p)
-	}
 }
