@@ -102,12 +102,7 @@ func newView(in Input) (view, error) {
 
 // deps returns the build.deps list the family's image installs (not always
 // the package format's: rpm-on-debian installs the deb list).
-func deps(in Input) []string {
-	if in.Family.Deps() == "deb" {
-		return in.Target.Build.Deps.Deb
-	}
-	return in.Target.Build.Deps.Rpm
-}
+func deps(in Input) []string { return in.Target.Build.Deps.For(in.Family.Deps()) }
 
 // sortedSet merges lists into one sorted list without duplicates, so the
 // order a matrix gives does not change the image (or its cache key).
