@@ -101,7 +101,7 @@ func Release(ctx context.Context, eng engine.Engine, jobs []plan.Job, built []ru
 	if opt.Jobs < 1 {
 		opt.Jobs = 1
 	}
-	r := &releaser{eng: eng, opt: opt, tools: ToolsRef(opt.Run.Version), out: &console{w: opt.Stdout}, signed: opt.Key != nil}
+	r := &releaser{eng: eng, opt: opt, tools: ident.ReleaseToolsImage(opt.Run.Version), out: &console{w: opt.Stdout}, signed: opt.Key != nil}
 	var key *signingKey
 	if opt.Key != nil {
 		k, err := parseKey(opt.Key)

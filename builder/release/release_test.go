@@ -127,7 +127,7 @@ func fakeRelease(t *testing.T, f *enginefake.Fake, opt Options, lint string) (*O
 func newFake() *enginefake.Fake {
 	f := enginefake.New("host")
 	f.AddImage("debian:bookworm", nil)
-	f.AddImage(ToolsRef("0.0.0-test"), map[string]string{labels.Inputs: recipeHash()})
+	f.AddImage(ident.ReleaseToolsImage("0.0.0-test"), map[string]string{labels.Inputs: recipeHash()})
 	return f
 }
 
