@@ -63,6 +63,9 @@ type Repo struct {
 	// Suite says the repository has suites (dists/SUITE); the distro's
 	// release ("bookworm") names it.
 	Suite bool
+	// Script, under scripts/, makes and signs one repository; release's
+	// repo.sh sources it (see repo-deb.sh for what it is given).
+	Script string
 }
 
 var (

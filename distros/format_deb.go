@@ -44,5 +44,5 @@ cat out/lint.txt
 
 var lintianLine = regexp.MustCompile(`^([EWIPXO]): (\S+?)(?: \w+)?: (\S+)(?: (.*))?$`)
 
-// apt repositories: pool/main and dists/SUITE (see release's repo.sh).
-func (deb) Repo() Repo { return Repo{Dir: "apt", Suite: true} }
+// apt repositories: pool/main and dists/SUITE (scripts/repo-deb.sh).
+func (deb) Repo() Repo { return Repo{Dir: "apt", Suite: true, Script: "repo-deb.sh"} }

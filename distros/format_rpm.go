@@ -64,5 +64,5 @@ case $code in 0 | 64 | 66) ;; *) echo "rpmlint failed (exit code $code)"; exit 2
 
 var rpmlintLine = regexp.MustCompile(`^(\S+?): ([EWI]): (\S+)(?: (.*))?$`)
 
-// rpm repositories: the rpms and repodata/ (see release's repo.sh).
-func (rpm) Repo() Repo { return Repo{Dir: "rpm"} }
+// rpm repositories: the rpms and repodata/ (scripts/repo-rpm.sh).
+func (rpm) Repo() Repo { return Repo{Dir: "rpm", Script: "repo-rpm.sh"} }

@@ -15,6 +15,9 @@ func TestFormats(t *testing.T) {
 		if f.Name() != name || f.Package().Suffix != "."+name || f.Lint().Tool == "" || f.Lint().Line == nil || f.Repo().Dir == "" {
 			t.Errorf("format %s: incomplete", name)
 		}
+		if _, err := Script(f.Repo().Script); err != nil {
+			t.Errorf("format %s: repository script: %v", name, err)
+		}
 	}
 	if _, err := FormatOf(Family{Name: "x", Format: "apk"}); err == nil || !strings.Contains(err.Error(), `unknown package format "apk" (known: `) {
 		t.Errorf("unknown format: %v", err)

@@ -170,16 +170,21 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 
 	files := map[string]string{}
 	var lines strings.Builder
+	data := map[string][]byte{}
 	for _, rp := range repos {
 		suite := rp.Suite
 		if suite == "" {
 			suite = "-"
 		}
-		fmt.Fprintf(&lines, "%s %s %s\n", rp.Format, rp.Name, suite)
+		fmt.Fprintf(&lines, "%s %s %s %s\n", rp.Layout.Script, rp.Layout.Dir, rp.Name, suite)
 		for n, f := range rp.Files {
 			files["in/"+rp.Name+"/"+n] = f
 		}
+		if data[rp.Layout.Script], err = distros.Script(rp.Layout.Script); err != nil {
+			return err
+		}
 	}
+	data["repos.txt"] = []byte(lines.String())
 	env := []string{"DBUILDER_ORIGIN=" + r.opt.Origin}
 	if key != nil {
 		env = append(env, "GNUPGHOME="+gnupgHome)
@@ -195,7 +200,7 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 		return err
 	}
 	defer engine.RemoveContainer(r.eng, id)
-	if err := copyIn(ctx, r.eng, id, repoScript, files, map[string][]byte{"repos.txt": []byte(lines.String())}); err != nil {
+	if err := copyIn(ctx, r.eng, id, repoScript, files, data); err != nil {
 		return err
 	}
 	stdin, err := r.eng.ContainerAttachStdin(ctx, id)
