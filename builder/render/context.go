@@ -32,9 +32,9 @@ func ContextFiles(sourceDir string, fam distros.Family) (map[string][]byte, erro
 	return map[string][]byte{rel: b}, nil
 }
 
-// SpecFile returns the slash path of the package's metadata in sourceDir,
-// as fam's format finds it: "NAME.spec" for Input.SpecFile of formats whose
-// spec is named after the package, "debian/control".
+// SpecFile returns the slash path of the package's metadata in sourceDir
+// as fam's format finds it ("debian/control", "NAME.spec"). Where the
+// format names the spec after the package, this is Input.SpecFile.
 func SpecFile(sourceDir string, fam distros.Family) (string, error) {
 	f, err := distros.FormatOf(fam)
 	if err != nil {
