@@ -7,7 +7,7 @@ package distros
 // manager and a Dockerfile template.
 type Family struct {
 	Name        string // "debian", "redhat", "suse", "rpm-on-debian"
-	Format      string // "deb" or "rpm": the package built, its metadata (debian/control or .spec) and build script
+	Format      string // a registered Format's name ("deb", "rpm"): the package built and where its metadata is
 	Template    string // file under templates/ that renders the builder Dockerfile
 	BuildScript string // file under scripts/ run in the build container to build the package
 	// VerifyScript, under scripts/, installs the built packages in a clean
@@ -24,7 +24,7 @@ type Family struct {
 	DepsFormat string
 }
 
-// Deps returns which build.deps list ("deb" or "rpm") the family's images install.
+// Deps returns which build.deps list (a format's name) the family's images install.
 func (f Family) Deps() string {
 	if f.DepsFormat != "" {
 		return f.DepsFormat

@@ -30,7 +30,7 @@ func TestRegistry(t *testing.T) {
 		if f.Name != key {
 			t.Errorf("family %q registered under %q", f.Name, key)
 		}
-		if f.Format != "deb" && f.Format != "rpm" || f.Deps() != "deb" && f.Deps() != "rpm" {
+		if _, ok := LookupFormat(f.Format); !ok || !slices.Contains([]string{"deb", "rpm"}, f.Deps()) {
 			t.Errorf("family %s: format %q, deps %q", f.Name, f.Format, f.Deps())
 		}
 		if _, err := Template(f.Template); err != nil {

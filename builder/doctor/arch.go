@@ -6,13 +6,10 @@ import (
 	"sort"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/run"
 	"github.com/dbuilder/dbuilder/distros"
 )
-
-// archLabel marks the base images scripts/make-images.sh made, with their
-// architecture.
-const archLabel = "org.dbuilder.arch"
 
 // archChecks says which architectures the endpoint runs: its own natively,
 // others when a base image of theirs is there and runs (through emulation).
@@ -31,9 +28,10 @@ func archChecks(ctx context.Context, eng engine.Engine, info engine.Info, opt Op
 			}
 		}
 	}
-	if list, err := eng.ImageList(ctx, map[string]string{archLabel: ""}); err == nil {
+	// The base images scripts/make-images.sh made carry their architecture.
+	if list, err := eng.ImageList(ctx, map[string]string{labels.SetupArch: ""}); err == nil {
 		for _, img := range list {
-			a := img.Labels[archLabel]
+			a := img.Labels[labels.SetupArch]
 			if a != native.Name && images[a] == "" && len(img.Tags) > 0 {
 				images[a] = img.Tags[0]
 			}

@@ -65,7 +65,30 @@ func BuilderRepo(distro, foreignArch string) string {
 	if foreignArch != "" {
 		name += "-" + foreignArch
 	}
-	return "dbuilder/builder-" + strings.ToLower(DockerName(name))
+	return imageNamespace + "builder-" + strings.ToLower(DockerName(name))
+}
+
+// imageNamespace holds every image dbuilder makes itself.
+const imageNamespace = "dbuilder/"
+
+// SidecarImage is the tag of dbuilder's own sidecar image for a version;
+// recipe, a short hash of the recipe it is built from, tells development
+// builds of one version apart ("" leaves it out).
+func SidecarImage(version, recipe string) string {
+	if recipe == "" {
+		return imageNamespace + "dind:" + version
+	}
+	return imageNamespace + "dind:" + version + "-" + recipe
+}
+
+// ReleaseToolsImage is the tag of the release tools image for a version.
+func ReleaseToolsImage(version string) string { return imageNamespace + "release-tools:" + version }
+
+// BuilderImageLabels are the labels a builder image's Dockerfile gives it:
+// no run or version, so that the same Dockerfile is the same image
+// whichever dbuilder renders it.
+func BuilderImageLabels(distro string) map[string]string {
+	return map[string]string{labels.Managed: "true", labels.Role: labels.RoleBuilder, labels.Distro: distro}
 }
 
 // Anchor is the name of the run's anchor container.

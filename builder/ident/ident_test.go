@@ -3,6 +3,8 @@ package ident
 import (
 	"regexp"
 	"testing"
+
+	"github.com/dbuilder/dbuilder/builder/labels"
 )
 
 var legal = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
@@ -43,5 +45,25 @@ func TestLabels(t *testing.T) {
 	}
 	if _, ok := Kept("1.0").Labels("cache", Target{})["io.dbuilder.run"]; ok {
 		t.Error("kept resources must carry no run label")
+	}
+}
+
+// The images dbuilder makes share one namespace; their tags come from the
+// values given, nothing else.
+func TestImageNames(t *testing.T) {
+	for got, want := range map[string]string{
+		SidecarImage("1.2.0", "abcd1234"):  "dbuilder/dind:1.2.0-abcd1234",
+		SidecarImage("1.2.0", ""):          "dbuilder/dind:1.2.0",
+		ReleaseToolsImage("1.2.0"):         "dbuilder/release-tools:1.2.0",
+		BuilderRepo("debian:bookworm", ""): "dbuilder/builder-debian-bookworm",
+		BuilderRepo("fedora:41", "arm64"):  "dbuilder/builder-fedora-41-arm64",
+	} {
+		if got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	}
+	lb := BuilderImageLabels("fedora:41")
+	if len(lb) != 3 || lb[labels.Managed] != "true" || lb[labels.Role] != labels.RoleBuilder || lb[labels.Distro] != "fedora:41" {
+		t.Errorf("builder image labels %v", lb)
 	}
 }

@@ -19,6 +19,30 @@ const (
 	Cache   = Prefix + "cache"   // cache volume a sidecar holds
 	Owner   = Prefix + "owner"   // the process that owns a run (anchors; see lifecycle.Owner)
 	Bases   = Prefix + "bases"   // IDs of the images a builder image was built FROM
+	Distro  = Prefix + "distro"  // the distro a builder image is for
+)
+
+// The owner of a run, one label a field so nothing is parsed out of a
+// string (see lifecycle.Owner).
+const (
+	OwnerBoot  = Owner + ".boot"
+	OwnerPIDNS = Owner + ".pidns"
+	OwnerPID   = Owner + ".pid"
+	OwnerStart = Owner + ".start"
+)
+
+// SetupPrefix is the namespace of the labels scripts/make-images.sh puts on
+// the images it makes (base images, the example's database image). They
+// are the machine's, not dbuilder's resources: gc never looks at them.
+// The script cannot import these constants; a test checks it writes them.
+const SetupPrefix = "org.dbuilder."
+
+// Setup label keys.
+const (
+	SetupArch    = SetupPrefix + "arch"    // a base image's architecture (Debian's name); doctor probes emulation with it
+	SetupSuite   = SetupPrefix + "suite"   // a base image's Debian suite
+	SetupMadeBy  = SetupPrefix + "made-by" // the script that made the image
+	SetupContext = SetupPrefix + "context" // hash of an image's build context, to skip rebuilding it
 )
 
 // Roles.

@@ -19,14 +19,6 @@ type Owner struct {
 	Start uint64 // the process's start time in clock ticks since boot: PIDs are reused, start times are not
 }
 
-// Owner label keys: one label a field, so nothing is parsed out of a string.
-const (
-	ownerBoot  = labels.Owner + ".boot"
-	ownerPIDNS = labels.Owner + ".pidns"
-	ownerPID   = labels.Owner + ".pid"
-	ownerStart = labels.Owner + ".start"
-)
-
 // Self returns this process's identity; fields it cannot read stay empty,
 // which makes every check of it "unknown" (never "dead").
 func Self() Owner {
@@ -43,15 +35,15 @@ func Self() Owner {
 
 // Labels adds o to a label set.
 func (o Owner) Labels(m map[string]string) {
-	m[ownerBoot], m[ownerPIDNS] = o.Boot, o.PIDNS
-	m[ownerPID], m[ownerStart] = strconv.Itoa(o.PID), strconv.FormatUint(o.Start, 10)
+	m[labels.OwnerBoot], m[labels.OwnerPIDNS] = o.Boot, o.PIDNS
+	m[labels.OwnerPID], m[labels.OwnerStart] = strconv.Itoa(o.PID), strconv.FormatUint(o.Start, 10)
 }
 
 // OwnerFrom reads an owner from labels.
 func OwnerFrom(m map[string]string) Owner {
-	pid, _ := strconv.Atoi(m[ownerPID])
-	start, _ := strconv.ParseUint(m[ownerStart], 10, 64)
-	return Owner{Boot: m[ownerBoot], PIDNS: m[ownerPIDNS], PID: pid, Start: start}
+	pid, _ := strconv.Atoi(m[labels.OwnerPID])
+	start, _ := strconv.ParseUint(m[labels.OwnerStart], 10, 64)
+	return Owner{Boot: m[labels.OwnerBoot], PIDNS: m[labels.OwnerPIDNS], PID: pid, Start: start}
 }
 
 // SameNamespace reports whether o's process could be looked at from here.

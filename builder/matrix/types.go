@@ -121,18 +121,21 @@ type Target struct {
 
 	// From the distro registry, so consumers need not look them up again.
 	Family     string // "debian"
-	Format     string // "deb" or "rpm": the package built
-	DepsFormat string // "deb" or "rpm": the Build.Deps list its image installs (usually Format)
+	Format     string // the package format built ("deb", "rpm"; see distros.Format)
+	DepsFormat string // the Build.Deps list its image installs, by format name (usually Format)
 	Image      string // base image reference, after images.mirror and images.distros
 }
 
 // Deps returns the build dependencies the target's image installs.
-func (t Target) Deps() []string {
-	switch t.DepsFormat {
+func (t Target) Deps() []string { return t.Build.Deps.For(t.DepsFormat) }
+
+// For returns the list under a package format's build.deps key.
+func (d Deps) For(format string) []string {
+	switch format {
 	case "deb":
-		return t.Build.Deps.Deb
+		return d.Deb
 	case "rpm":
-		return t.Build.Deps.Rpm
+		return d.Rpm
 	}
 	return nil
 }

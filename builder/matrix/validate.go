@@ -80,7 +80,7 @@ func (c *checker) name(name string, formats []string) {
 	}
 	checked := false
 	for _, f := range formats {
-		if f != names.Deb && f != names.Rpm {
+		if !slices.Contains(names.Grammars, f) {
 			continue
 		}
 		checked = true

@@ -18,6 +18,10 @@ const (
 	Rpm = "rpm"
 )
 
+// Grammars lists the formats whose package names Package and SourceName
+// check (a distros.Format's name picks its grammar).
+var Grammars = []string{Deb, Rpm}
+
 // maxLen bounds every checked value; real ones are far shorter.
 const maxLen = 200
 

@@ -25,8 +25,9 @@ type Job struct {
 	Target      matrix.Target
 	Distro      distros.Distro
 	Family      distros.Family
+	Format      distros.Format // the family's package format
 	SourceDir   string
-	SpecFile    string            // rpm families: the .spec's base name at the top of the source
+	SpecFile    string            // the spec's name when its format names it after the package (rpm's NAME.spec)
 	Context     map[string][]byte // the builder image's build context (package metadata)
 	Dockerfile  []byte
 	ImageTag    string   // builder image: repository:hash of Dockerfile and context
@@ -108,7 +109,12 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 		j.Distro.Image = m.Images.Base(d.Name, j.Distro.Image)
 	}
 	d = j.Distro
-	if fam.Format == "rpm" {
+	format, err := distros.FormatOf(fam)
+	if err != nil {
+		return Job{}, err
+	}
+	j.Format = format
+	if format.SpecName() != nil {
 		if j.SpecFile, err = render.SpecFile(m.SourceDir, fam); err != nil {
 			return Job{}, err
 		}

@@ -27,6 +27,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 // Steps of a target's release, as report.json names them.
@@ -100,7 +101,7 @@ func Release(ctx context.Context, eng engine.Engine, jobs []plan.Job, built []ru
 	if opt.Jobs < 1 {
 		opt.Jobs = 1
 	}
-	r := &releaser{eng: eng, opt: opt, tools: ToolsRef(opt.Run.Version), out: &console{w: opt.Stdout}, signed: opt.Key != nil}
+	r := &releaser{eng: eng, opt: opt, tools: ident.ReleaseToolsImage(opt.Run.Version), out: &console{w: opt.Stdout}, signed: opt.Key != nil}
 	var key *signingKey
 	if opt.Key != nil {
 		k, err := parseKey(opt.Key)
@@ -184,7 +185,7 @@ func (r *releaser) target(ctx context.Context, j plan.Job, b run.Result, second 
 		return rep
 	}
 	if len(pkgs) == 0 {
-		return fail(StepVerify, fmt.Errorf("the build left no .deb or .rpm in %s", b.Dir))
+		return fail(StepVerify, fmt.Errorf("the build left no %s in %s", j.Format.Package().Suffix, b.Dir))
 	}
 	if err := checkRecorded(b, pkgs); err != nil {
 		return fail(StepChecksum, err)
@@ -230,22 +231,16 @@ func (r *releaser) labels(j plan.Job) map[string]string {
 	return r.opt.Run.Labels(labels.RoleRelease, j.Names)
 }
 
-// packages are a target's .deb and .rpm files, relative to its directory.
+// packages are a target's package files (.deb, .rpm...), relative to its directory.
 func packages(b run.Result) []string {
 	var out []string
 	for _, a := range b.Artifacts {
-		if isPackage(a) {
+		if distros.IsPackage(a) {
 			out = append(out, a)
 		}
 	}
 	return out
 }
-
-func isPackage(name string) bool {
-	return strings.HasSuffix(name, ".deb") || strings.HasSuffix(name, ".rpm")
-}
-
-func isSourceRPM(name string) bool { return strings.HasSuffix(name, ".src.rpm") }
 
 // console serialises whole lines from the targets on the terminal.
 type console struct {

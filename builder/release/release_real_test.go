@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/plan"
@@ -221,7 +222,7 @@ func assertNoKey(t *testing.T, eng engine.Engine, lines []string, out, console s
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	refs := []string{ToolsRef(version.Version)} // and the builder images: what dbuilder made
+	refs := []string{ident.ReleaseToolsImage(version.Version)} // and the builder images: what dbuilder made
 	for _, j := range jobs {
 		refs = append(refs, j.ImageTag)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 func TestParseLint(t *testing.T) {
@@ -22,7 +23,7 @@ func TestParseLint(t *testing.T) {
 		"W: hellodb: no-manual-page [usr/bin/hellodb]\n" +
 		"I: hellodb-dbgsym: some-info\n" +
 		"N: a note\n"
-	got := parseLint("lintian", []byte(lintian))
+	got := parseLint(lintOf(t, "deb"), []byte(lintian))
 	if len(got) != 3 || got[0] != (run.LintFinding{Tool: "lintian", Severity: "error", Package: "hellodb", Tag: "binary-without-manpage", Detail: "usr/bin/hellodb"}) ||
 		got[1].Severity != "warning" || got[1].Detail != "[usr/bin/hellodb]" || got[2].Package != "hellodb-dbgsym" || countErrors(got) != 1 {
 		t.Errorf("lintian: %+v", got)
@@ -31,10 +32,19 @@ func TestParseLint(t *testing.T) {
 		"hellodb.x86_64: W: unstripped-binary-or-object /usr/bin/hellodb\n" +
 		"hellodb.src: E: no-signature\n" +
 		" 2 packages and 0 specfiles checked; 1 errors, 1 warnings, 1 badness; has taken 0.8 s\n"
-	got = parseLint("rpmlint", []byte(rpmlint))
+	got = parseLint(lintOf(t, "rpm"), []byte(rpmlint))
 	if len(got) != 2 || got[0].Package != "hellodb.x86_64" || got[0].Tag != "unstripped-binary-or-object" || got[1].Severity != "error" || got[1].Detail != "" {
 		t.Errorf("rpmlint: %+v", got)
 	}
+}
+
+func lintOf(t *testing.T, format string) distros.Lint {
+	t.Helper()
+	f, ok := distros.LookupFormat(format)
+	if !ok {
+		t.Fatalf("format %s is not registered", format)
+	}
+	return f.Lint()
 }
 
 func TestCheckSums(t *testing.T) {
@@ -117,7 +127,7 @@ func fakeRelease(t *testing.T, f *enginefake.Fake, opt Options, lint string) (*O
 func newFake() *enginefake.Fake {
 	f := enginefake.New("host")
 	f.AddImage("debian:bookworm", nil)
-	f.AddImage(ToolsRef("0.0.0-test"), map[string]string{labels.Inputs: recipeHash()})
+	f.AddImage(ident.ReleaseToolsImage("0.0.0-test"), map[string]string{labels.Inputs: recipeHash()})
 	return f
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 //go:embed scripts/repo.sh
@@ -37,15 +38,17 @@ const (
 // repo is one repository to make: every package of the targets of one distro.
 type repo struct {
 	Distro, Format, Name, Suite string
+	Layout                      distros.Repo
 	Files                       map[string]string // base name -> host file
 	from                        map[string]string // base name -> target, for collisions
 }
 
 // RepoName is the directory of a distro's repository: "debian:bookworm" ->
-// "debian-bookworm" (under apt/ or rpm/).
+// "debian-bookworm" (under its format's directory: apt/, rpm/).
 func RepoName(distro string) string { return strings.NewReplacer(":", "-", "/", "-").Replace(distro) }
 
-// Suite is the suite of a deb distro's repository: the part after ':'.
+// Suite is the suite of a distro's repository, when its format has suites:
+// the part after ':'.
 func Suite(distro string) string {
 	_, s, ok := strings.Cut(distro, ":")
 	if !ok || s == "" {
@@ -64,8 +67,9 @@ func planRepos(jobs []plan.Job, built []run.Result) ([]*repo, error) {
 		d := j.Target.Distro
 		rp, ok := byDistro[d]
 		if !ok {
-			rp = &repo{Distro: d, Format: j.Family.Format, Name: RepoName(d), Files: map[string]string{}, from: map[string]string{}}
-			if rp.Format == "deb" {
+			layout := j.Format.Repo()
+			rp = &repo{Distro: d, Format: j.Format.Name(), Layout: layout, Name: RepoName(d), Files: map[string]string{}, from: map[string]string{}}
+			if layout.Suite {
 				rp.Suite = Suite(d)
 			}
 			byDistro[d] = rp
@@ -166,16 +170,21 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 
 	files := map[string]string{}
 	var lines strings.Builder
+	data := map[string][]byte{}
 	for _, rp := range repos {
 		suite := rp.Suite
 		if suite == "" {
 			suite = "-"
 		}
-		fmt.Fprintf(&lines, "%s %s %s\n", rp.Format, rp.Name, suite)
+		fmt.Fprintf(&lines, "%s %s %s %s\n", rp.Layout.Script, rp.Layout.Dir, rp.Name, suite)
 		for n, f := range rp.Files {
 			files["in/"+rp.Name+"/"+n] = f
 		}
+		if data[rp.Layout.Script], err = distros.Script(rp.Layout.Script); err != nil {
+			return err
+		}
 	}
+	data["repos.txt"] = []byte(lines.String())
 	env := []string{"DBUILDER_ORIGIN=" + r.opt.Origin}
 	if key != nil {
 		env = append(env, "GNUPGHOME="+gnupgHome)
@@ -191,7 +200,7 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 		return err
 	}
 	defer engine.RemoveContainer(r.eng, id)
-	if err := copyIn(ctx, r.eng, id, repoScript, files, map[string][]byte{"repos.txt": []byte(lines.String())}); err != nil {
+	if err := copyIn(ctx, r.eng, id, repoScript, files, data); err != nil {
 		return err
 	}
 	stdin, err := r.eng.ContainerAttachStdin(ctx, id)
@@ -241,14 +250,11 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 		rr.Fingerprint = fingerprintFromLog(logFile.Name())
 	}
 	for _, rp := range repos {
-		sub := "apt"
-		if rp.Format == "rpm" {
-			sub = "rpm"
-		}
+		sub := rp.Layout.Dir
 		info := run.RepositoryInfo{Distro: rp.Distro, Format: rp.Format, Path: path.Join(RepoDir, sub, rp.Name), Suite: rp.Suite, Packages: []string{}}
 		prefix := sub + "/" + rp.Name + "/"
 		for _, s := range sums {
-			if strings.HasPrefix(s, prefix) && isPackage(s) {
+			if strings.HasPrefix(s, prefix) && distros.IsPackage(s) {
 				info.Packages = append(info.Packages, strings.TrimPrefix(s, prefix))
 			}
 		}

@@ -16,9 +16,6 @@ import (
 //go:embed recipe/Dockerfile
 var toolsRecipe []byte
 
-// ToolsRef is the tag of the release tools image for a dbuilder version.
-func ToolsRef(version string) string { return "dbuilder/release-tools:" + version }
-
 // toolsBases are the Debian images the tools image may be built from, in
 // order of preference (bookworm's lintian and createrepo-c are what the
 // recipe names).
@@ -29,7 +26,7 @@ var toolsBases = []string{"debian:bookworm", "debian:trixie"}
 // in a label), once per daemon and version, like the sidecar image. The
 // note says what was done ("" when nothing was).
 func EnsureTools(ctx context.Context, eng engine.Engine, version string, progress io.Writer) (string, error) {
-	ref := ToolsRef(version)
+	ref := ident.ReleaseToolsImage(version)
 	hash := recipeHash()
 	if have, err := eng.Image(ctx, ref); err == nil && have.Labels[labels.Inputs] == hash {
 		return "", nil

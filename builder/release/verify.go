@@ -28,7 +28,7 @@ func (r *releaser) verify(ctx context.Context, j plan.Job, dir string, pkgs []st
 	}
 	files := map[string]string{}
 	for _, p := range pkgs {
-		if isSourceRPM(p) {
+		if distros.IsSourcePackage(p) {
 			continue
 		}
 		files["pkgs/"+path.Base(p)] = filepath.Join(dir, filepath.FromSlash(p))

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/dbuilder/dbuilder/distros"
 )
@@ -16,59 +14,33 @@ const maxMeta = 1 << 20
 // ContextFiles returns the builder image's build context: the package
 // metadata its package manager reads build dependencies from, keyed by
 // slash path as in the source and as the templates COPY it
-// ("debian/control", or "NAME.spec" at the top). The rpm-on-debian image does not read the spec, but
-// the build needs it, so a missing one fails here, early.
+// ("debian/control", or "NAME.spec" at the top); the family's format says
+// which. The rpm-on-debian image does not read the spec, but the build
+// needs it, so a missing one fails here, early.
 func ContextFiles(sourceDir string, fam distros.Family) (map[string][]byte, error) {
 	if fi, err := os.Stat(sourceDir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("source %s is not a readable directory", sourceDir)
 	}
-	var rel string
-	switch fam.Format {
-	case "deb":
-		rel = "debian/control"
-		if fi, err := os.Stat(filepath.Join(sourceDir, rel)); err != nil || !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("source %s has no debian/control; the %s family needs one: add debian/ or drop the %s targets",
-				sourceDir, fam.Name, strings.Join(distros.Bases(fam.Name), ", "))
-		}
-	case "rpm":
-		spec, err := SpecFile(sourceDir, fam)
-		if err != nil {
-			return nil, err
-		}
-		rel = spec
-	default:
-		return nil, fmt.Errorf("family %s: unknown package format %q", fam.Name, fam.Format)
+	rel, err := SpecFile(sourceDir, fam)
+	if err != nil {
+		return nil, err
 	}
-	b, err := readSmall(filepath.Join(sourceDir, rel))
+	b, err := readSmall(filepath.Join(sourceDir, filepath.FromSlash(rel)))
 	if err != nil {
 		return nil, err
 	}
 	return map[string][]byte{rel: b}, nil
 }
 
-// SpecFile returns the base name of the one .spec file at the top of
-// sourceDir, for Input.SpecFile; fam only shapes the error message.
+// SpecFile returns the slash path of the package's metadata in sourceDir
+// as fam's format finds it ("debian/control", "NAME.spec"). Where the
+// format names the spec after the package, this is Input.SpecFile.
 func SpecFile(sourceDir string, fam distros.Family) (string, error) {
-	entries, err := os.ReadDir(sourceDir)
+	f, err := distros.FormatOf(fam)
 	if err != nil {
-		return "", fmt.Errorf("source %s: %w", sourceDir, err)
+		return "", err
 	}
-	var specs []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".spec") && (e.Type().IsRegular() || e.Type()&os.ModeSymlink != 0) {
-			specs = append(specs, e.Name())
-		}
-	}
-	sort.Strings(specs)
-	switch len(specs) {
-	case 1:
-		return specs[0], nil
-	case 0:
-		return "", fmt.Errorf("source %s has no .spec file at its top; the %s family builds from one: add NAME.spec there or drop the %s targets",
-			sourceDir, fam.Name, strings.Join(distros.Bases(fam.Name), ", "))
-	}
-	return "", fmt.Errorf("source %s has %d .spec files at its top (%s); the %s family needs exactly one: keep one there and move the others into a subdirectory",
-		sourceDir, len(specs), strings.Join(specs, ", "), fam.Name)
+	return f.Spec(os.DirFS(sourceDir), sourceDir, fam)
 }
 
 func readSmall(name string) ([]byte, error) {

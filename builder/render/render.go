@@ -10,7 +10,7 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/distros"
 )
@@ -87,11 +87,7 @@ func newView(in Input) (view, error) {
 		Repos:     in.Distro.Repos, // order may matter to the package manager: kept
 		Deps:      sortedSet(deps(in)),
 		SpecFile:  in.SpecFile,
-		Labels: []label{ // sorted by key
-			{labels.Prefix + "distro", in.Distro.Name},
-			{labels.Managed, "true"},
-			{labels.Role, labels.RoleBuilder},
-		},
+		Labels:    sortedLabels(ident.BuilderImageLabels(in.Distro.Name)),
 	}
 	if in.Target.Test.Docker && in.DockerCLI.Image != "" {
 		cli := in.DockerCLI
@@ -102,11 +98,17 @@ func newView(in Input) (view, error) {
 
 // deps returns the build.deps list the family's image installs (not always
 // the package format's: rpm-on-debian installs the deb list).
-func deps(in Input) []string {
-	if in.Family.Deps() == "deb" {
-		return in.Target.Build.Deps.Deb
+func deps(in Input) []string { return in.Target.Build.Deps.For(in.Family.Deps()) }
+
+// sortedLabels lists a label set by key, so the Dockerfile is the same
+// bytes every time.
+func sortedLabels(m map[string]string) []label {
+	out := make([]label, 0, len(m))
+	for k, v := range m {
+		out = append(out, label{k, v})
 	}
-	return in.Target.Build.Deps.Rpm
+	slices.SortFunc(out, func(a, b label) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 // sortedSet merges lists into one sorted list without duplicates, so the

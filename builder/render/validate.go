@@ -8,12 +8,12 @@ import (
 	"strings"
 
 	"github.com/dbuilder/dbuilder/builder/names"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 var (
 	targetName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,127}$`)
 	distroName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*:[a-z0-9][a-z0-9.-]*$`)
-	specName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*\.spec$`)
 	filePath   = regexp.MustCompile(`^(/[A-Za-z0-9._+-]+)+$`)
 	repoID     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]*$`)
 )
@@ -38,8 +38,9 @@ func check(in Input) error {
 	if d.Family != f.Name {
 		bad("distro %s is in family %q but the input family is %q", d.Name, d.Family, f.Name)
 	}
-	if f.Format != "deb" && f.Format != "rpm" {
-		bad("family %q: unknown package format %q", f.Name, f.Format)
+	format, err := distros.FormatOf(f)
+	if err != nil {
+		bad("%v", err)
 	}
 	if err := image(d.Image); err != nil {
 		bad("distro %s image: %v", d.Name, err)
@@ -60,11 +61,14 @@ func check(in Input) error {
 			bad("build.deps.%s: %v", pkgFormat, err)
 		}
 	}
-	if f.Format == "rpm" && !specName.MatchString(in.SpecFile) {
-		bad("spec file %q: want the base name of one .spec file (letters, digits, . _ + -)", in.SpecFile)
-	}
-	if f.Format != "rpm" && in.SpecFile != "" {
-		bad("spec file %q given for the %s family, which builds from debian/control", in.SpecFile, f.Name)
+	if format != nil {
+		specName := format.SpecName()
+		if specName != nil && !specName.MatchString(in.SpecFile) {
+			bad("spec file %q: want the base name of one %s spec file (%s)", in.SpecFile, f.Format, specName)
+		}
+		if specName == nil && in.SpecFile != "" {
+			bad("spec file %q given for the %s family, whose %s format has a fixed metadata path", in.SpecFile, f.Name, f.Format)
+		}
 	}
 	if c := in.DockerCLI; t.Test.Docker && c.Image != "" {
 		if err := image(c.Image); err != nil {

@@ -43,9 +43,9 @@ const OwnCLIPath = "/opt/dbuilder-cli"
 // otherwise rebuild the image over each other on a shared daemon.
 func OwnRef(version string) string {
 	if _, hash, err := recipeFiles(); err == nil {
-		return "dbuilder/dind:" + version + "-" + hash[:8]
+		return ident.SidecarImage(version, hash[:8])
 	}
-	return "dbuilder/dind:" + version
+	return ident.SidecarImage(version, "")
 }
 
 // ImageFor says which sidecar image a run uses, without asking a daemon, so

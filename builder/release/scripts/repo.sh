@@ -1,14 +1,17 @@
 #!/bin/sh
 # Makes a release's repositories in /release/repo from the packages in
 # /release/in/NAME/, one repository per line of /release/repos.txt:
-#   deb NAME SUITE   an apt repository: pool/main plus dists/SUITE/ with
-#                    Packages, Packages.gz and Release (apt-ftparchive)
-#   rpm NAME -       an rpm repository: the rpms plus repodata/ (createrepo_c)
-# then SHA256SUMS over every file. When $GNUPGHOME holds a secret key
+#   SCRIPT DIR NAME SUITE   (SUITE "-" when the format has none)
+# SCRIPT is the package format's repository script (distros/scripts/
+# repo-FORMAT.sh, copied next to this one); it is sourced with r (the
+# repository: repo/DIR/NAME, made), pkgs (/release/in/NAME) and suite set.
+# Then SHA256SUMS over every file. When $GNUPGHOME holds a secret key
 # (imported by dbuilder through stdin, never a file it wrote), everything is
-# signed with it: InRelease and Release.gpg, each rpm (rpmsign),
-# repomd.xml.asc, SHA256SUMS.asc; and its public key goes to KEY.asc.
+# signed with it (the format's script signs its own files with gpgs:
+# InRelease and Release.gpg, each rpm, repomd.xml.asc), SHA256SUMS.asc;
+# and its public key goes to KEY.asc.
 # DBUILDER_ORIGIN names the repositories (Origin and Label of Release).
+# shellcheck disable=SC2034 # origin, pkgs, suite: read by the format's script
 set -eu
 me=repo.sh
 in=/release/in
@@ -33,55 +36,16 @@ else
 	echo "$me: no signing key: the repositories are NOT signed"
 fi
 
-while read -r kind name suite; do
-	case $kind in
-	deb)
-		r=$out/apt/$name
-		mkdir -p "$r/pool/main"
-		cp "$in/$name"/*.deb "$r/pool/main/"
-		archs=$(for f in "$r"/pool/main/*.deb; do dpkg-deb -f "$f" Architecture; done | sort -u | grep -vx all || true)
-		[ -n "$archs" ] || archs=$(dpkg --print-architecture)
-		for a in $archs; do
-			d=$r/dists/$suite/main/binary-$a
-			mkdir -p "$d"
-			# --arch: this architecture's packages and the _all ones.
-			(cd "$r" && apt-ftparchive --arch "$a" packages pool/main) >"$d/Packages"
-			gzip -9nc "$d/Packages" >"$d/Packages.gz"
-		done
-		archlist=$(echo "$archs" | tr '\n' ' ' | sed 's/ *$//')
-		(cd "$r" && apt-ftparchive \
-			-o "APT::FTPArchive::Release::Origin=$origin" -o "APT::FTPArchive::Release::Label=$origin" \
-			-o "APT::FTPArchive::Release::Suite=$suite" -o "APT::FTPArchive::Release::Codename=$suite" \
-			-o "APT::FTPArchive::Release::Architectures=$archlist" -o "APT::FTPArchive::Release::Components=main" \
-			release "dists/$suite") >/release/Release.tmp
-		mv /release/Release.tmp "$r/dists/$suite/Release"
-		if [ -n "$fpr" ]; then
-			gpgs --clearsign -o "$r/dists/$suite/InRelease" "$r/dists/$suite/Release"
-			gpgs --armor --detach-sign -o "$r/dists/$suite/Release.gpg" "$r/dists/$suite/Release"
-		fi
-		echo "$me: apt repository apt/$name, suite $suite, architectures $archlist"
-		;;
-	rpm)
-		r=$out/rpm/$name
-		mkdir -p "$r"
-		cp "$in/$name"/*.rpm "$r/"
-		if [ -n "$fpr" ]; then
-			# Debian's rpm looks for gpg2 by default.
-			rpmsign --define "__gpg $(command -v gpg)" --define "_gpg_name $fpr" \
-				--define "_gpg_sign_cmd_extra_args --batch --pinentry-mode error" --addsign "$r"/*.rpm
-		fi
-		# After signing: the repodata records the signed files' checksums.
-		createrepo_c --quiet "$r"
-		if [ -n "$fpr" ]; then
-			gpgs --armor --detach-sign -o "$r/repodata/repomd.xml.asc" "$r/repodata/repomd.xml"
-		fi
-		echo "$me: rpm repository rpm/$name"
-		;;
-	*)
-		echo "$me: bad line in repos.txt: $kind $name $suite" >&2
+while read -r script dir name suite; do
+	if [ ! -f "/release/$script" ]; then
+		echo "$me: bad line in repos.txt: $script $dir $name $suite" >&2
 		exit 2
-		;;
-	esac
+	fi
+	r=$out/$dir/$name
+	pkgs=$in/$name
+	mkdir -p "$r"
+	# shellcheck source=/dev/null # the format's own script
+	. "/release/$script"
 done </release/repos.txt
 
 if [ -n "$fpr" ]; then
