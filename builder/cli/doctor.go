@@ -16,6 +16,15 @@ func init() {
 	register(command{name: "doctor", summary: "check that this machine's Docker can run builds", run: runDoctor})
 }
 
+// dial connects to the daemon; tests replace it with a fake.
+var dial = func(ctx context.Context, stderr io.Writer) (engine.Engine, error) {
+	eng, err := connect(ctx, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return eng, nil
+}
+
 func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("doctor", "dbuilder doctor [-f FILE] [--distro SEL] [--sidecar-image REF] [--pull POLICY] [--mirror PREFIX]", stderr)
 	file := fs.String("f", "matrix.yaml", "matrix whose targets' base images to check (skipped when the default file is absent)")
@@ -44,15 +53,11 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	eng, connErr := connect(cctx, stderr)
+	eng, connErr := dial(cctx, stderr)
 	if eng != nil {
 		defer eng.Close()
 	}
-	var e engine.Engine
-	if eng != nil {
-		e = eng
-	}
-	checks := doctor.Run(cctx, e, connErr, opt)
+	checks := doctor.Run(cctx, eng, connErr, opt)
 	blocked := 0
 	for _, c := range checks {
 		mark := "✓"
