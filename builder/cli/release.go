@@ -7,74 +7,49 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
-	"github.com/dbuilder/dbuilder/builder/ident"
+	"github.com/spf13/cobra"
+
 	"github.com/dbuilder/dbuilder/builder/release"
 	"github.com/dbuilder/dbuilder/builder/run"
 )
 
 type releaseFlags struct {
-	file, distro, output string
-	jobs                 int
-	signKey              string
-	reproducible         bool
-	timeout              timeoutFlag
-	sidecarImage         string
-	rebuild              bool
+	runFlags
+	signKey      string
+	reproducible bool
 }
 
-func init() {
-	register(command{name: "release", summary: "build, verify, lint and publish signed apt/rpm repositories", run: runRelease})
-}
-
-func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
 	var f releaseFlags
-	fs := newFlagSet("release", "dbuilder release [-f FILE] [--distro SEL] [-j N] [--output DIR] [--sign-key FILE] [--check-reproducible] [--timeout D] [--rebuild] [--sidecar-image REF]", stderr)
-	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
-	fs.StringVar(&f.distro, "distro", "", "targets to release: name, distro, family or glob (comma-separated)")
-	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "targets to build and check at once")
-	fs.StringVar(&f.output, "output", "dist", "where DIR/<target>/ packages and DIR/repo/ repositories go")
+	c := &cobra.Command{
+		Use:   "release [flags]",
+		Short: "build, verify, lint and publish signed apt/rpm repositories",
+		Args:  noArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runRelease(c.Context(), c, &f, stdout, stderr) },
+	}
+	fs := c.Flags()
+	f.add(fs, "release", "where DIR/<target>/ packages and DIR/repo/ repositories go")
 	fs.StringVar(&f.signKey, "sign-key", "", "armored OpenPGP private key to sign with (default: env DBUILDER_SIGNING_KEY; none: unsigned repositories)")
 	fs.BoolVar(&f.reproducible, "check-reproducible", false, "build each target a second time in a varied environment and compare the packages byte for byte")
-	fs.Var(&f.timeout, "timeout", timeoutUsage)
-	fs.StringVar(&f.sidecarImage, "sidecar-image", "", "sidecar image: docker:dind or one like it (default: dbuilder's own; env DBUILDER_SIDECAR_IMAGE)")
-	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
-	if err := parseFlags(fs, args, 0); err != nil {
-		return err
-	}
-	if f.jobs < 1 {
-		return UsageError{fmt.Errorf("-j must be at least 1, got %d", f.jobs)}
-	}
+	completeDistro(c)
+	return c
+}
+
+func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, stderr io.Writer) error {
 	key, err := signingKey(f.signKey)
 	if err != nil {
 		return UsageError{err}
 	}
-	sc := sidecarImage(f.sidecarImage)
-	m, jobs, err := loadJobs(f.file, f.distro, sc)
+	s, bopt, err := f.start(ctx, c.Flags(), stdout, stderr)
 	if err != nil {
 		return err
 	}
-	out, err := filepath.Abs(f.output)
-	if err != nil {
-		return UsageError{err}
-	}
-	eng, err := connect(ctx, stderr)
-	if err != nil {
-		return UsageError{err}
-	}
-	defer eng.Close()
-	if jobs, err = forDaemon(ctx, eng, m, jobs, sc); err != nil {
-		return err
-	}
-	f.timeout.apply(jobs)
+	defer s.Close()
+	eng, jobs, id, out := s.Engine, s.Jobs, s.Run, bopt.OutputDir
 
-	started, id := time.Now(), ident.NewRun(Version)
-	bopt := run.Options{
-		OutputDir: out, Jobs: f.jobs, Run: id, Sidecar: sc, Stdout: stdout,
-		Rebuild: f.rebuild, CCache: true,
-	}
+	started := time.Now()
 	built, err := run.Build(ctx, eng, jobs, bopt)
 	if err != nil {
 		return buildError(ctx, err)
@@ -88,8 +63,8 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return context.Canceled
 	}
 	o, err := release.Release(ctx, eng, jobs, built, release.Options{
-		OutputDir: out, Run: id, Jobs: f.jobs, Key: key, CheckReproducible: f.reproducible,
-		Build: bopt, Origin: m.Name, Stdout: stdout,
+		OutputDir: out, Run: id, Jobs: bopt.Jobs, Key: key, CheckReproducible: f.reproducible,
+		Build: bopt, Origin: s.Matrix.Name, Stdout: stdout,
 	})
 	if o != nil {
 		for i := range rep.Targets {

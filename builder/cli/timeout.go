@@ -42,3 +42,5 @@ func (f *timeoutFlag) apply(jobs []plan.Job) {
 		jobs[i].Target.Timeout = f.d
 	}
 }
+
+func (f *timeoutFlag) Type() string { return "duration" }
