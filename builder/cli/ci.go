@@ -42,14 +42,14 @@ func newGitLabCmd(stdout, stderr io.Writer) *cobra.Command {
 		RunE:  func(c *cobra.Command, _ []string) error { return runGitLab(c.Context(), f, stdout, stderr) },
 	}
 	fs := c.Flags()
-	fs.StringVarP(&f.file, "file", "f", "matrix.yaml", "matrix file, as the jobs will name it (relative to the project directory)")
+	fs.StringVarP(&f.file, "file", "f", "matrix.yaml", "the matrix `FILE`, as the jobs will name it (relative to the project directory)")
 	addDistro(fs, &f.distro, "targets to include")
 	fs.StringVar(&f.runner, "runner", string(ci.DinD), "dind: a docker:dind service per job (TCP+TLS); socket: the runner's host daemon")
 	fs.StringVar(&f.image, "image", "", "the jobs' image, with dbuilder (and for dind the docker CLI); socket without one runs on a shell executor")
 	fs.StringVar(&f.tags, "tags", "", "runner tags for every job (comma-separated)")
 	fs.IntVar(&f.maxJobs, "max-jobs", ci.DefaultMaxJobs, "jobs in one pipeline at most; a larger matrix is split into child pipelines (needs -o)")
-	addOutput(fs, &f.output, "the jobs' dbuilder build --output")
-	fs.StringVarP(&f.pipeline, "pipeline", "o", "", "write the pipeline to this file (and a split one's parts next to it) instead of stdout")
+	addOutput(fs, &f.output, "the jobs' dbuilder build --output `DIR`")
+	fs.StringVarP(&f.pipeline, "pipeline", "o", "", "write the pipeline to this `FILE` (and a split one's parts next to it) instead of stdout")
 	addPlatform(fs, &f.platform)
 	completeDistro(c)
 	return c

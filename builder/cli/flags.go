@@ -13,11 +13,11 @@ import (
 // The flags several commands share, spelled and explained the same way.
 
 func addFile(fs *pflag.FlagSet, p *string) {
-	fs.StringVarP(p, "file", "f", "matrix.yaml", "matrix file")
+	fs.StringVarP(p, "file", "f", "matrix.yaml", "the matrix `FILE`")
 }
 
 func addDistro(fs *pflag.FlagSet, p *string, what string) {
-	fs.StringVar(p, "distro", "", what+": target name, distro (debian:trixie), distro base (fedora) or glob ('debian:*'); comma-separated")
+	fs.StringVar(p, "distro", "", what+" (`SEL`): target name, distro (debian:trixie), distro base (fedora) or glob ('debian:*'); comma-separated")
 }
 
 func addOutput(fs *pflag.FlagSet, p *string, what string) {
@@ -27,7 +27,7 @@ func addOutput(fs *pflag.FlagSet, p *string, what string) {
 // addJobs is -j; left out, it is the number of CPUs (the flag's default
 // is 0 so that the generated reference does not depend on the machine).
 func addJobs(fs *pflag.FlagSet, p *int, what string) {
-	fs.IntVarP(p, "jobs", "j", 0, what+" (default: the number of CPUs)")
+	fs.IntVarP(p, "jobs", "j", 0, what+" (`N`; default: the number of CPUs)")
 }
 
 // jobsOrCPUs is -j's value: the number of CPUs when not given.
@@ -42,19 +42,19 @@ func jobsOrCPUs(fs *pflag.FlagSet, n int) (int, error) {
 }
 
 func addSidecarImage(fs *pflag.FlagSet, p *string) {
-	fs.StringVar(p, "sidecar-image", "", "sidecar image: docker:dind or one like it (default: dbuilder's own, built locally; env DBUILDER_SIDECAR_IMAGE)")
+	fs.StringVar(p, "sidecar-image", "", "sidecar image `REF`: docker:dind or one like it (default: dbuilder's own, built locally; env DBUILDER_SIDECAR_IMAGE)")
 }
 
 func addPull(fs *pflag.FlagSet, p *string) {
-	fs.StringVar(p, "pull", "missing", "pull base, preload and sidecar images: missing (those the daemon lacks), always, or never (offline)")
+	fs.StringVar(p, "pull", "missing", "when to pull base, preload and sidecar images (`POLICY`): missing (those the daemon lacks), always, or never (offline)")
 }
 
 func addMirror(fs *pflag.FlagSet, p *string) {
-	fs.StringVar(p, "mirror", "", "pull Docker Hub's base images through this registry prefix, e.g. $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX (wins over images.mirror; env DBUILDER_MIRROR)")
+	fs.StringVar(p, "mirror", "", "pull Docker Hub's base images through this registry `PREFIX`, e.g. $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX (wins over images.mirror; env DBUILDER_MIRROR)")
 }
 
 func addPlatform(fs *pflag.FlagSet, p *string) {
-	fs.StringVar(p, "platform", "", "the daemon's architecture to plan for: amd64, arm64 ... (or linux/arm64); default: the daemon's when it answers, else this machine's")
+	fs.StringVar(p, "platform", "", "the daemon's architecture `ARCH` to plan for: amd64, arm64 ... (or linux/arm64); default: the daemon's when it answers, else this machine's")
 }
 
 func addTimeout(fs *pflag.FlagSet, p *timeoutFlag) {

@@ -27,7 +27,7 @@ func newGCCmd(stdout, stderr io.Writer) *cobra.Command {
 		RunE:  func(c *cobra.Command, _ []string) error { return runGC(c.Context(), f, stdout, stderr) },
 	}
 	c.Flags().BoolVar(&f.dryRun, "dry-run", false, "list what would be removed, remove nothing")
-	addOutput(c.Flags(), &f.output, "output directory to clear of dead runs' staging directories")
+	addOutput(c.Flags(), &f.output, "output `DIR` to clear of dead runs' staging directories")
 	return c
 }
 

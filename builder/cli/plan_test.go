@@ -159,7 +159,7 @@ func TestPlanErrors(t *testing.T) {
 
 func TestPlanHelp(t *testing.T) {
 	out, _, code := planInitRun(t, "plan", "-h")
-	if code != 0 || !strings.Contains(out, "dbuilder plan [flags]") || !strings.Contains(out, "-f, --file string") {
+	if code != 0 || !strings.Contains(out, "dbuilder plan [flags]") || !strings.Contains(out, "-f, --file FILE") {
 		t.Errorf("exit %d, output:\n%s", code, out)
 	}
 }
