@@ -34,7 +34,7 @@ func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error { return runBuild(c.Context(), c, &f, stdout, stderr) },
 	}
 	fs := c.Flags()
-	f.add(fs, "build", "where `DIR`/<target>/ artifacts and logs go")
+	f.add(c, "build", "where `DIR`/<target>/ artifacts and logs go")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop the other targets at the first failure")
 	fs.BoolVar(&f.keepGoing, "keep-going", true, "build every target even if some fail (--keep-going=false is --fail-fast)")
 	fs.Float64Var(&f.cpus, "cpus", 0, "CPU limit per container (e.g. 1.5); 0 means none")
@@ -42,7 +42,6 @@ func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.BoolVar(&f.incremental, "incremental", false, "keep each target's built tree and skip the clean step (edit-build-test loop; not for releases)")
 	fs.BoolVar(&f.noCCache, "no-ccache", false, "do not use the per-target compiler cache")
 	fs.StringVar(&f.progress, "progress", "auto", "auto (a live board on a terminal, else plain), tty, or plain (prefixed lines; with GITLAB_CI set, a collapsible section per target)")
-	completeDistro(c)
 	return c
 }
 

@@ -11,7 +11,8 @@ import (
 )
 
 type dockerfileFlags struct {
-	file, distro, sidecarImage, mirror, platform string
+	matrixFlags
+	sidecarImage, platform string
 }
 
 func newDockerfileCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -22,13 +23,9 @@ func newDockerfileCmd(stdout, stderr io.Writer) *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return runDockerfile(c.Context(), f, stdout, stderr) },
 	}
-	fs := c.Flags()
-	addFile(fs, &f.file)
-	addDistro(fs, &f.distro, "the one target to show")
-	addSidecarImage(fs, &f.sidecarImage)
-	addMirror(fs, &f.mirror)
-	addPlatform(fs, &f.platform)
-	completeDistro(c)
+	f.add(c, "the one target to show")
+	addSidecarImage(c.Flags(), &f.sidecarImage)
+	addPlatform(c.Flags(), &f.platform)
 	return c
 }
 
@@ -38,7 +35,7 @@ func runDockerfile(ctx context.Context, f dockerfileFlags, stdout, stderr io.Wri
 	if f.distro == "" {
 		return UsageError{errors.New("dockerfile: --distro is required (it must select exactly one target)")}
 	}
-	_, jobs, err := planFor(ctx, stderr, config(stderr, f.file, f.distro, f.mirror, f.sidecarImage), f.platform)
+	_, jobs, err := planFor(ctx, stderr, f.config(stderr, f.sidecarImage), f.platform)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,8 @@ import (
 )
 
 type doctorFlags struct {
-	file, distro, sidecarImage, pull, mirror string
+	matrixFlags
+	sidecarImage, pull string
 }
 
 func newDoctorCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -31,13 +32,9 @@ the selected targets' base images and architectures are checked too.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return runDoctor(c.Context(), c, f, stdout, stderr) },
 	}
-	fs := c.Flags()
-	addFile(fs, &f.file)
-	addDistro(fs, &f.distro, "targets to check")
-	addSidecarImage(fs, &f.sidecarImage)
-	addPull(fs, &f.pull)
-	addMirror(fs, &f.mirror)
-	completeDistro(c)
+	f.add(c, "targets to check")
+	addSidecarImage(c.Flags(), &f.sidecarImage)
+	addPull(c.Flags(), &f.pull)
 	return c
 }
 
@@ -46,7 +43,7 @@ func runDoctor(ctx context.Context, c *cobra.Command, f doctorFlags, stdout, std
 	if err != nil {
 		return UsageError{err}
 	}
-	cfg := config(stderr, f.file, f.distro, f.mirror, f.sidecarImage)
+	cfg := f.config(stderr, f.sidecarImage)
 	opt := doctor.Options{Version: Version, Sidecar: cfg.Sidecar, Pull: policy}
 	explicit := c.Flags().Changed("file") || f.distro != ""
 	if _, err := os.Stat(f.file); err != nil && !explicit {

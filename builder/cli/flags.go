@@ -2,12 +2,15 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/dbuilder/dbuilder/builder/session"
 )
 
 // The flags several commands share, spelled and explained the same way.
@@ -59,6 +62,26 @@ func addPlatform(fs *pflag.FlagSet, p *string) {
 
 func addTimeout(fs *pflag.FlagSet, p *timeoutFlag) {
 	fs.Var(p, "timeout", timeoutUsage)
+}
+
+// matrixFlags pick a matrix, its targets and where Docker Hub's images
+// come from: -f/--file, --distro, --mirror.
+type matrixFlags struct {
+	file, distro, mirror string
+}
+
+// add adds the flags to c, --distro completing the matrix's targets.
+func (f *matrixFlags) add(c *cobra.Command, what string) {
+	addFile(c.Flags(), &f.file)
+	addDistro(c.Flags(), &f.distro, what)
+	addMirror(c.Flags(), &f.mirror)
+	completeDistro(c)
+}
+
+// config is the session configuration the flags make, with the sidecar
+// image sidecarRef names.
+func (f *matrixFlags) config(stderr io.Writer, sidecarRef string) session.Config {
+	return config(stderr, f.file, f.distro, f.mirror, sidecarRef)
 }
 
 // noArgs and maxArgs check positional arguments; a stray one is a usage

@@ -14,7 +14,8 @@ import (
 )
 
 type planFlags struct {
-	file, distro, format, mirror, platform string
+	matrixFlags
+	format, platform string
 }
 
 func newPlanCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -27,13 +28,9 @@ JSON (--format json) for scripts such as a CI pipeline generator.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return runPlan(c.Context(), f, stdout, stderr) },
 	}
-	fs := c.Flags()
-	addFile(fs, &f.file)
-	addDistro(fs, &f.distro, "targets to show")
-	fs.StringVar(&f.format, "format", "text", "output format: text or json")
-	addMirror(fs, &f.mirror)
-	addPlatform(fs, &f.platform)
-	completeDistro(c)
+	f.add(c, "targets to show")
+	c.Flags().StringVar(&f.format, "format", "text", "output format: text or json")
+	addPlatform(c.Flags(), &f.platform)
 	return c
 }
 
@@ -42,7 +39,7 @@ func runPlan(ctx context.Context, f planFlags, stdout, stderr io.Writer) error {
 	if f.format != "text" && f.format != "json" {
 		return UsageError{fmt.Errorf("plan: --format must be text or json, got %q", f.format)}
 	}
-	_, jobs, err := planFor(ctx, stderr, config(stderr, f.file, f.distro, f.mirror, ""), f.platform)
+	_, jobs, err := planFor(ctx, stderr, f.config(stderr, ""), f.platform)
 	if err != nil {
 		return err
 	}

@@ -30,10 +30,9 @@ func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
 		RunE:  func(c *cobra.Command, _ []string) error { return runRelease(c.Context(), c, &f, stdout, stderr) },
 	}
 	fs := c.Flags()
-	f.add(fs, "release", "where `DIR`/<target>/ packages and DIR/repo/ repositories go")
+	f.add(c, "release", "where `DIR`/<target>/ packages and DIR/repo/ repositories go")
 	fs.StringVar(&f.signKey, "sign-key", "", "armored OpenPGP private key to sign with (default: env DBUILDER_SIGNING_KEY; none: unsigned repositories)")
 	fs.BoolVar(&f.reproducible, "check-reproducible", false, "build each target a second time in a varied environment and compare the packages byte for byte")
-	completeDistro(c)
 	return c
 }
 

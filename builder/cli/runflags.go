@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/dbuilder/dbuilder/builder/pull"
@@ -15,23 +16,23 @@ import (
 
 // runFlags are the flags of the commands that build (build, release).
 type runFlags struct {
-	file, distro, output string
-	jobs                 int
-	timeout              timeoutFlag
-	sidecarImage         string
-	pull, mirror         string
-	rebuild              bool
+	matrixFlags
+	output       string
+	jobs         int
+	timeout      timeoutFlag
+	sidecarImage string
+	pull         string
+	rebuild      bool
 }
 
-func (f *runFlags) add(fs *pflag.FlagSet, verb, output string) {
-	addFile(fs, &f.file)
-	addDistro(fs, &f.distro, "targets to "+verb)
+func (f *runFlags) add(c *cobra.Command, verb, output string) {
+	f.matrixFlags.add(c, "targets to "+verb)
+	fs := c.Flags()
 	addJobs(fs, &f.jobs, "targets to "+verb+" at once")
 	addOutput(fs, &f.output, output)
 	addTimeout(fs, &f.timeout)
 	addSidecarImage(fs, &f.sidecarImage)
 	addPull(fs, &f.pull)
-	addMirror(fs, &f.mirror)
 	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
 }
 
@@ -50,7 +51,7 @@ func (f *runFlags) start(ctx context.Context, fs *pflag.FlagSet, stdout, stderr 
 	if err != nil {
 		return nil, run.Options{}, UsageError{fmt.Errorf("--output: %w", err)}
 	}
-	c := config(stderr, f.file, f.distro, f.mirror, f.sidecarImage)
+	c := f.config(stderr, f.sidecarImage)
 	s, err := open(ctx, c)
 	if err != nil {
 		return nil, run.Options{}, err
