@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -22,14 +21,8 @@ type cacheFlags struct {
 }
 
 func newCacheCmd(stdout, stderr io.Writer) *cobra.Command {
-	c := &cobra.Command{
-		Use:   "cache ls|prune",
-		Short: "list (ls) or remove (prune) the targets' cache volumes",
-		Args:  cobra.ArbitraryArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return UsageError{errors.New("usage: dbuilder cache ls | dbuilder cache prune [--older-than D] [-f FILE --distro SEL] [--dry-run]")}
-		},
-	}
+	c := group("cache ls|prune", "list (ls) or remove (prune) the targets' cache volumes",
+		"dbuilder cache ls | dbuilder cache prune [--older-than D] [-f FILE --distro SEL] [--dry-run]")
 	ls := &cobra.Command{
 		Use: "ls", Short: "list the targets' cache volumes", Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {

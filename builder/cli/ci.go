@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,14 +20,8 @@ type ciFlags struct {
 }
 
 func newCICmd(stdout, stderr io.Writer) *cobra.Command {
-	c := &cobra.Command{
-		Use:   "ci SYSTEM",
-		Short: "write a CI pipeline with a job per target (ci gitlab)",
-		Args:  cobra.ArbitraryArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return UsageError{errors.New("usage: dbuilder ci gitlab [flags] (see 'dbuilder ci gitlab --help')")}
-		},
-	}
+	c := group("ci SYSTEM", "write a CI pipeline with a job per target (ci gitlab)",
+		"dbuilder ci gitlab [flags] (see 'dbuilder ci gitlab --help')")
 	c.AddCommand(newGitLabCmd(stdout, stderr))
 	return c
 }

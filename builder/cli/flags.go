@@ -84,6 +84,17 @@ func (f *matrixFlags) config(stderr io.Writer, sidecarRef string) session.Config
 	return config(stderr, f.file, f.distro, f.mirror, sidecarRef)
 }
 
+// group is a command that only holds subcommands: run alone, or with one
+// it does not have, it is a usage error that shows usage.
+func group(use, short, usage string) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Short: short, Args: cobra.ArbitraryArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return UsageError{fmt.Errorf("usage: %s", usage)}
+		},
+	}
+}
+
 // noArgs and maxArgs check positional arguments; a stray one is a usage
 // error (exit 2).
 var noArgs = maxArgs(0)
