@@ -47,7 +47,7 @@ func configCases(t *testing.T) []badInput {
 	deb := "matrix:\n  distro: [debian:bookworm]\n"
 	return []badInput{
 		{"no command", nil, nil, []string{"no command given"}},
-		{"unknown command", []string{"bild"}, nil, []string{`unknown command "bild"`}},
+		{"unknown command", []string{"bild"}, nil, []string{`unknown command "bild"`, "did you mean build?"}},
 		{"unknown flag", []string{"build", "--bogus"}, nil, []string{"unknown flag: --bogus", "dbuilder build --help"}},
 		{"jobs zero", []string{"build", "-j", "0", "-f", inv("../valid/minimal.yaml")}, nil, []string{"-j must be at least 1"}},
 		{"bad memory", []string{"build", "--memory", "12q"}, nil, []string{`"12q" is not a size`}},

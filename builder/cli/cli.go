@@ -50,9 +50,10 @@ own per target for tests that start containers.`,
 			}
 			return UsageError{errors.New(msg)}
 		},
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		DisableAutoGenTag: true,
+		SuggestionsMinimumDistance: 2,
+		SilenceErrors:              true,
+		SilenceUsage:               true,
+		DisableAutoGenTag:          true,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
