@@ -104,3 +104,18 @@ func TestArchOfTheDaemon(t *testing.T) {
 		}
 	})
 }
+
+// TestPlatformNote: with no daemon to ask and no --platform, plan says
+// which architecture it planned for, but only when the matrix has an arch
+// axis (elsewhere it changes nothing).
+func TestPlatformNote(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "none.sock"))
+	_, errOut, code := planInitRun(t, "plan", "-f", writeMatrix(t, archMatrix))
+	if code != 0 || !strings.Contains(errOut, "no Docker daemon answered, so targets are shown as on a") {
+		t.Errorf("exit %d, no note:\n%s", code, errOut)
+	}
+	_, errOut, code = planInitRun(t, "plan", "-f", writeMatrix(t, "name: hellodb\nversion: 1.2.0\nsource: src\nmatrix:\n  distro: [debian:bookworm]\n"))
+	if code != 0 || errOut != "" {
+		t.Errorf("exit %d, stderr without an arch axis:\n%s", code, errOut)
+	}
+}
