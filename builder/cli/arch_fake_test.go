@@ -56,6 +56,9 @@ func TestArchOfTheDaemon(t *testing.T) {
 		m := map[string]string{}
 		for _, g := range got {
 			m[g["name"].(string)] = g["image"].(string)
+			if foreign, _ := g["foreign"].(bool); foreign != (g["arch"] == "amd64") {
+				t.Errorf("%s: arch %v, foreign %v", g["name"], g["arch"], g["foreign"])
+			}
 		}
 		return m
 	}
