@@ -87,9 +87,16 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 		return err
 	}
 	release.Summary(stdout, jobs, o)
+	return releaseOutcome(stdout, o, len(jobs), out, key != nil, repErr)
+}
+
+// releaseOutcome is a finished release's error, or its closing line:
+// failed targets or repositories fail it, and so do reports that could not
+// be written.
+func releaseOutcome(stdout io.Writer, o *release.Outcome, targets int, out string, signed bool, repErr error) error {
 	var failed error
 	if n := o.Failed(); n > 0 {
-		failed = FailedError{fmt.Sprintf("release: %d of %d target(s) failed; no repositories were made", n, len(jobs))}
+		failed = FailedError{fmt.Sprintf("release: %d of %d target(s) failed; no repositories were made", n, targets)}
 	} else if o.Repos != nil && o.Repos.Error != "" {
 		failed = FailedError{"release: every target passed, but " + o.Repos.Error}
 	}
@@ -99,10 +106,10 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 	if failed != nil {
 		return failed
 	}
-	if key == nil {
-		fmt.Fprintf(stdout, "\nall %d target(s) released; the repositories in %s are UNSIGNED\n", len(jobs), filepath.Join(out, release.RepoDir))
+	if !signed {
+		fmt.Fprintf(stdout, "\nall %d target(s) released; the repositories in %s are UNSIGNED\n", targets, filepath.Join(out, release.RepoDir))
 	} else {
-		fmt.Fprintf(stdout, "\nall %d target(s) released; signed repositories in %s\n", len(jobs), filepath.Join(out, release.RepoDir))
+		fmt.Fprintf(stdout, "\nall %d target(s) released; signed repositories in %s\n", targets, filepath.Join(out, release.RepoDir))
 	}
 	return nil
 }
