@@ -34,8 +34,10 @@ fi
 # JUnit schema, tmux gives the tty board a real terminal, and the generated
 # pipeline runs with gitlab-ci-local from npm (it needs rsync and git).
 # 4.65.0 runs on this machine's Node 20; 4.75.1 crashes at start there.
+# bash-completion: the shell completion test (builder/cli) runs cobra's
+# bash script, which needs its helpers.
 if is_root && is_debian_like; then
-	apt_install libxml2-utils tmux rsync git
+	apt_install libxml2-utils tmux rsync git bash-completion
 fi
 if command -v npm >/dev/null 2>&1 && [ "$(gitlab-ci-local --version 2>/dev/null)" != "4.65.0" ]; then
 	npm install -g --no-audit --no-fund gitlab-ci-local@4.65.0

@@ -47,11 +47,11 @@ func configCases(t *testing.T) []badInput {
 	deb := "matrix:\n  distro: [debian:bookworm]\n"
 	return []badInput{
 		{"no command", nil, nil, []string{"no command given"}},
-		{"unknown command", []string{"bild"}, nil, []string{`unknown command "bild"`}},
-		{"unknown flag", []string{"build", "--bogus"}, nil, []string{"flag provided but not defined: -bogus"}},
+		{"unknown command", []string{"bild"}, nil, []string{`unknown command "bild"`, "did you mean build?"}},
+		{"unknown flag", []string{"build", "--bogus"}, nil, []string{"unknown flag: --bogus", "dbuilder build --help"}},
 		{"jobs zero", []string{"build", "-j", "0", "-f", inv("../valid/minimal.yaml")}, nil, []string{"-j must be at least 1"}},
 		{"bad memory", []string{"build", "--memory", "12q"}, nil, []string{`"12q" is not a size`}},
-		{"bad timeout", []string{"build", "--timeout", "soon"}, nil, []string{`invalid value "soon"`}},
+		{"bad timeout", []string{"build", "--timeout", "soon"}, nil, []string{`invalid argument "soon" for "--timeout"`, "is not a duration"}},
 		{"stray argument", []string{"build", "fedora"}, nil, []string{`unexpected argument "fedora"`}},
 		{"ci without a system", []string{"ci"}, nil, []string{"usage: dbuilder ci gitlab"}},
 		{"ci dind without an image", []string{"ci", "gitlab", "-f", inv("../valid/debian.yaml")}, nil, []string{"--runner dind needs --image"}},

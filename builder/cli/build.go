@@ -5,59 +5,48 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
-	"runtime"
 	"time"
 
-	"github.com/dbuilder/dbuilder/builder/ident"
-	"github.com/dbuilder/dbuilder/builder/pull"
+	"github.com/spf13/cobra"
+
 	"github.com/dbuilder/dbuilder/builder/run"
 )
 
 type buildFlags struct {
-	file, distro, output string
-	jobs                 int
-	failFast, keepGoing  bool
-	timeout              timeoutFlag
-	cpus                 float64
-	memory               string
-	sidecarImage         string
-	rebuild, incremental bool
-	noCCache             bool
-	pull, mirror         string
-	progress             string
+	runFlags
+	failFast, keepGoing bool
+	cpus                float64
+	memory              string
+	incremental         bool
+	noCCache            bool
+	progress            string
 }
 
-func init() {
-	register(command{name: "build", summary: "build and test the selected targets", run: runBuild})
-}
-
-func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
 	var f buildFlags
-	fs := newFlagSet("build", "dbuilder build [-f FILE] [--distro SEL] [-j N] [--output DIR] [--keep-going|--fail-fast] [--timeout D] [--rebuild] [--incremental] [--no-ccache] [--sidecar-image REF] [--pull missing|always|never] [--mirror PREFIX] [--progress auto|tty|plain]", stderr)
-	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
-	fs.StringVar(&f.distro, "distro", "", "targets to build: name, distro, family or glob (comma-separated)")
-	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "targets to build at once")
-	fs.StringVar(&f.output, "output", "dist", "where DIR/<target>/ artifacts and logs go")
+	c := &cobra.Command{
+		Use:   "build [flags]",
+		Short: "build and test the selected targets",
+		Example: `  dbuilder build
+  dbuilder build --distro fedora
+  dbuilder build --distro debian:trixie -j 1`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return runBuild(c.Context(), c, &f, stdout, stderr) },
+	}
+	fs := c.Flags()
+	f.add(c, "build", "where `DIR`/<target>/ artifacts and logs go")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop the other targets at the first failure")
-	fs.BoolVar(&f.keepGoing, "keep-going", true, "build every target even if some fail (default; --keep-going=false is --fail-fast)")
-	fs.Var(&f.timeout, "timeout", timeoutUsage)
+	fs.BoolVar(&f.keepGoing, "keep-going", true, "build every target even if some fail (--keep-going=false is --fail-fast)")
 	fs.Float64Var(&f.cpus, "cpus", 0, "CPU limit per container (e.g. 1.5); 0 means none")
 	fs.StringVar(&f.memory, "memory", "", "memory limit per container (e.g. 2g); empty means none")
-	fs.StringVar(&f.sidecarImage, "sidecar-image", "", "sidecar image: docker:dind or one like it (default: dbuilder's own, built locally; env DBUILDER_SIDECAR_IMAGE)")
-	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
 	fs.BoolVar(&f.incremental, "incremental", false, "keep each target's built tree and skip the clean step (edit-build-test loop; not for releases)")
 	fs.BoolVar(&f.noCCache, "no-ccache", false, "do not use the per-target compiler cache")
-	fs.StringVar(&f.pull, "pull", "missing", "pull base, preload and sidecar images: missing (those the daemon lacks), always, or never (offline)")
-	fs.StringVar(&f.mirror, "mirror", "", mirrorUsage)
 	fs.StringVar(&f.progress, "progress", "auto", "auto (a live board on a terminal, else plain), tty, or plain (prefixed lines; with GITLAB_CI set, a collapsible section per target)")
-	if err := parseFlags(fs, args, 0); err != nil {
-		return err
-	}
-	if f.jobs < 1 {
-		return UsageError{fmt.Errorf("-j must be at least 1, got %d", f.jobs)}
-	}
-	if f.failFast && explicitlySet(fs, "keep-going") && f.keepGoing {
+	return c
+}
+
+func runBuild(ctx context.Context, c *cobra.Command, f *buildFlags, stdout, stderr io.Writer) error {
+	if f.failFast && c.Flags().Changed("keep-going") && f.keepGoing {
 		return UsageError{errors.New("--fail-fast and --keep-going contradict each other; give one")}
 	}
 	view, err := progressView(f.progress, stdout)
@@ -69,42 +58,23 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return UsageError{fmt.Errorf("--memory: %w", err)}
 	}
-	policy, err := pull.ParsePolicy(f.pull)
-	if err != nil {
-		return UsageError{err}
-	}
-	sc := sidecarImage(f.sidecarImage)
-	m, jobs, err := loadJobsWith(f.file, f.distro, sc, f.mirror)
+	s, opt, err := f.start(ctx, c.Flags(), stdout, stderr)
 	if err != nil {
 		return err
 	}
-	out, err := filepath.Abs(f.output)
-	if err != nil {
-		return UsageError{err}
-	}
-	eng, err := connect(ctx, stderr)
-	if err != nil {
-		return UsageError{err}
-	}
-	defer eng.Close()
-	if jobs, err = forDaemon(ctx, eng, m, jobs, sc); err != nil {
-		return err
-	}
-	f.timeout.apply(jobs)
+	defer s.Close()
+	opt.FailFast = f.failFast || !f.keepGoing
+	opt.NanoCPUs, opt.Memory, opt.Progress = int64(f.cpus*1e9), mem, view
+	opt.Incremental, opt.CCache = f.incremental, !f.noCCache
 
-	started, id := time.Now(), ident.NewRun(Version)
-	results, err := run.Build(ctx, eng, jobs, run.Options{
-		OutputDir: out, Jobs: f.jobs, FailFast: f.failFast || !f.keepGoing,
-		NanoCPUs: int64(f.cpus * 1e9), Memory: mem, Run: id, Sidecar: sc, Stdout: stdout, Progress: view,
-		Rebuild: f.rebuild, Incremental: f.incremental, CCache: !f.noCCache,
-		Pull: policy, SidecarBases: sidecarBases(m),
-	})
+	started := time.Now()
+	results, err := run.Build(ctx, s.Engine, s.Jobs, opt)
 	view.Close()
 	if err != nil {
 		return buildError(ctx, err)
 	}
 	run.Summary(stdout, results)
-	repErr := writeReports(out, run.NewReport(id.ID, Version, eng.Endpoint(), started, results), results)
+	repErr := writeReports(opt.OutputDir, run.NewReport(s.Run.ID, Version, s.Engine.Endpoint(), started, results), results)
 	if ctx.Err() != nil {
 		if repErr != nil {
 			fmt.Fprintf(stderr, "dbuilder: %v\n", repErr)
@@ -121,6 +91,6 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if failed != nil {
 		return failed
 	}
-	fmt.Fprintf(stdout, "\nall %d target(s) passed; artifacts in %s\n", len(results), out)
+	fmt.Fprintf(stdout, "\nall %d target(s) passed; artifacts in %s\n", len(results), opt.OutputDir)
 	return nil
 }

@@ -7,44 +7,61 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
-func init() {
-	register(command{name: "cache", summary: "list (ls) or remove (prune) the targets' cache volumes", run: runCache})
+type cacheFlags struct {
+	file, distro string
+	olderThan    time.Duration
+	dryRun       bool
 }
 
-func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "ls" && args[0] != "prune") {
-		return UsageError{fmt.Errorf("usage: dbuilder cache ls | dbuilder cache prune [--older-than D] [-f FILE --distro SEL] [--dry-run]")}
+func newCacheCmd(stdout, stderr io.Writer) *cobra.Command {
+	c := group("cache ls|prune", "list (ls) or remove (prune) the targets' cache volumes",
+		"dbuilder cache ls | dbuilder cache prune [--older-than D] [-f FILE --distro SEL] [--dry-run]")
+	ls := &cobra.Command{
+		Use: "ls", Short: "list the targets' cache volumes", Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return runCache(c.Context(), "ls", cacheFlags{}, stdout, stderr)
+		},
 	}
-	sub := args[0]
-	fs := newFlagSet("cache "+sub, "dbuilder cache "+sub+" [flags]", stderr)
-	older := fs.Duration("older-than", 0, "prune: only caches not used for this long (e.g. 168h)")
-	file := fs.String("f", "matrix.yaml", "prune: matrix whose targets --distro selects")
-	sel := fs.String("distro", "", "prune: only these targets of the matrix")
-	dry := fs.Bool("dry-run", false, "prune: list, remove nothing")
-	if err := parseFlags(fs, args[1:], 0); err != nil {
+	var f cacheFlags
+	prune := &cobra.Command{
+		Use: "prune [flags]", Short: "remove the targets' cache volumes", Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return runCache(c.Context(), "prune", f, stdout, stderr) },
+	}
+	fs := prune.Flags()
+	addFile(fs, &f.file)
+	addDistro(fs, &f.distro, "only the caches of these targets of the matrix")
+	fs.DurationVar(&f.olderThan, "older-than", 0, "only caches not used for this long (e.g. 168h)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "list, remove nothing")
+	completeDistro(prune)
+	c.AddCommand(ls, prune)
+	return c
+}
+
+func runCache(ctx context.Context, sub string, f cacheFlags, stdout, stderr io.Writer) error {
+	cfg := config(stderr, "", "", "", "")
+	if f.distro != "" {
+		cfg.File, cfg.Select = f.file, f.distro
+	}
+	s, err := open(ctx, cfg)
+	if err != nil {
 		return err
 	}
+	defer s.Close()
 	var only map[string]bool
-	if *sel != "" {
-		_, jobs, err := loadJobs(*file, *sel, sidecarImage(""))
-		if err != nil {
-			return err
-		}
+	if f.distro != "" {
 		only = map[string]bool{}
-		for _, j := range jobs {
+		for _, j := range s.Jobs {
 			only[j.Names.Cache], only[j.Names.CCache], only[j.Names.Work] = true, true, true
 		}
 	}
-	eng, err := connect(ctx, stderr)
-	if err != nil {
-		return UsageError{err}
-	}
-	defer eng.Close()
+	eng := s.Engine
 	caches, err := lifecycle.Caches(ctx, eng, inspectorImage(ctx, eng), Version)
 	if err != nil {
 		return err
@@ -57,7 +74,7 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, c := range caches {
 		switch {
 		case only != nil && !only[c.Volume]:
-		case *older > 0 && !c.LastUsed.IsZero() && time.Since(c.LastUsed) < *older:
+		case f.olderThan > 0 && !c.LastUsed.IsZero() && time.Since(c.LastUsed) < f.olderThan:
 		case c.InUse:
 			fmt.Fprintf(stdout, "keeping %s: in use by a running build\n", c.Volume)
 		default:
@@ -65,7 +82,7 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	for _, v := range gone {
-		if *dry {
+		if f.dryRun {
 			fmt.Fprintf(stdout, "would remove %s\n", v)
 			continue
 		}

@@ -9,44 +9,55 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dbuilder/dbuilder/builder/ci"
 )
 
 type ciFlags struct {
-	file, distro, runner, image, tags, output, pipeline string
-	maxJobs                                             int
+	file, distro, runner, image, tags, output, pipeline, platform string
+	maxJobs                                                       int
 }
 
-func init() {
-	register(command{name: "ci", summary: "write a CI pipeline with a job per target (ci gitlab)", run: runCI})
+func newCICmd(stdout, stderr io.Writer) *cobra.Command {
+	c := group("ci SYSTEM", "write a CI pipeline with a job per target (ci gitlab)",
+		"dbuilder ci gitlab [flags] (see 'dbuilder ci gitlab --help')")
+	c.AddCommand(newGitLabCmd(stdout, stderr))
+	return c
 }
 
-const ciUsage = "dbuilder ci gitlab [-f FILE] [--distro SEL] [--runner dind|socket] [--image IMG] [--tags T,...] [--max-jobs N] [--output DIR] [-o PIPELINE.yml]"
-
-func runCI(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "gitlab" {
-		return UsageError{fmt.Errorf("usage: %s", ciUsage)}
-	}
+func newGitLabCmd(stdout, stderr io.Writer) *cobra.Command {
 	var f ciFlags
-	fs := newFlagSet("ci gitlab", ciUsage, stderr)
-	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file, as the jobs will name it (relative to the project directory)")
-	fs.StringVar(&f.distro, "distro", "", "targets to include: name, distro, family or glob (comma-separated)")
+	c := &cobra.Command{
+		Use:   "gitlab [flags]",
+		Short: "write a GitLab CI child pipeline with a job per target",
+		Args:  noArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runGitLab(c.Context(), f, stdout, stderr) },
+	}
+	fs := c.Flags()
+	fs.StringVarP(&f.file, "file", "f", "matrix.yaml", "the matrix `FILE`, as the jobs will name it (relative to the project directory)")
+	addDistro(fs, &f.distro, "targets to include")
 	fs.StringVar(&f.runner, "runner", string(ci.DinD), "dind: a docker:dind service per job (TCP+TLS); socket: the runner's host daemon")
 	fs.StringVar(&f.image, "image", "", "the jobs' image, with dbuilder (and for dind the docker CLI); socket without one runs on a shell executor")
 	fs.StringVar(&f.tags, "tags", "", "runner tags for every job (comma-separated)")
 	fs.IntVar(&f.maxJobs, "max-jobs", ci.DefaultMaxJobs, "jobs in one pipeline at most; a larger matrix is split into child pipelines (needs -o)")
-	fs.StringVar(&f.output, "output", "dist", "the jobs' dbuilder build --output")
-	fs.StringVar(&f.pipeline, "o", "", "write the pipeline to this file (and a split one's parts next to it) instead of stdout")
-	if err := parseFlags(fs, args[1:], 0); err != nil {
-		return err
-	}
+	addOutput(fs, &f.output, "the jobs' dbuilder build --output `DIR`")
+	fs.StringVarP(&f.pipeline, "pipeline", "o", "", "write the pipeline to this `FILE` (and a split one's parts next to it) instead of stdout")
+	addPlatform(fs, &f.platform)
+	completeDistro(c)
+	return c
+}
+
+func runGitLab(ctx context.Context, f ciFlags, stdout, stderr io.Writer) error {
 	if f.maxJobs < 1 {
 		return UsageError{fmt.Errorf("--max-jobs must be at least 1, got %d", f.maxJobs)}
 	}
 	if filepath.IsAbs(f.file) {
 		return UsageError{fmt.Errorf("-f %s: give the matrix file relative to the project directory, as the CI jobs will see it", f.file)}
 	}
-	_, jobs, err := loadJobs(f.file, f.distro, sidecarImage(""))
+	cfg := config(stderr, f.file, f.distro, "", "")
+	cfg.Mirror = "" // the jobs' own environment picks the mirror
+	_, jobs, err := planFor(ctx, stderr, cfg, f.platform)
 	if err != nil {
 		return err
 	}
@@ -98,6 +109,9 @@ func regenerate(f ciFlags) []string {
 	}
 	if f.output != "dist" {
 		args = append(args, "--output", f.output)
+	}
+	if f.platform != "" {
+		args = append(args, "--platform", f.platform)
 	}
 	return args
 }

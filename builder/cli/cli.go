@@ -7,8 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 // Exit codes.
@@ -19,49 +20,54 @@ const (
 	ExitInterrupted = 130
 )
 
-// command is one subcommand; each lives in its own file and registers here.
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-}
-
-var commands = map[string]command{}
-
-func register(c command) { commands[c.name] = c }
-
 // Run runs dbuilder with args (without the program name).
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stdout)
-		if len(args) == 0 {
-			return UsageError{errors.New("no command given")}
-		}
-		return nil
-	}
-	if args[0] == "--version" || args[0] == "version" {
-		fmt.Fprintln(stdout, "dbuilder", Version)
-		return nil
-	}
-	c, ok := commands[args[0]]
-	if !ok {
-		return UsageError{fmt.Errorf("unknown command %q (run 'dbuilder help' for the list)", args[0])}
-	}
-	return c.run(ctx, args[1:], stdout, stderr)
+	root := Command(stdout, stderr)
+	root.SetArgs(longDashes(root, args))
+	return root.ExecuteContext(ctx)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "dbuilder: build and test Linux packages for many distributions at once.")
-	fmt.Fprintln(w, "\nUsage: dbuilder COMMAND [flags]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+// Command is dbuilder's command tree, printing to stdout and stderr. The
+// reference pages and man pages are generated from it (cmd/dbuilder-docs).
+func Command(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "dbuilder",
+		Short: "Build and test Linux packages for many distributions at once",
+		Long: `dbuilder builds and tests Linux packages (.deb, .rpm) for every target of a
+matrix.yaml at once: one builder image per distro, and a Docker daemon of its
+own per target for tests that start containers.`,
+		Version: Version,
+		Args:    cobra.ArbitraryArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				c.SetOut(stdout)
+				c.Help()
+				return UsageError{errors.New("no command given")}
+			}
+			msg := fmt.Sprintf("unknown command %q (run 'dbuilder help' for the list)", args[0])
+			if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += "; did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return UsageError{errors.New(msg)}
+		},
+		SuggestionsMinimumDistance: 2,
+		SilenceErrors:              true,
+		SilenceUsage:               true,
+		DisableAutoGenTag:          true,
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nRun 'dbuilder COMMAND -h' for a command's flags.")
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetVersionTemplate("dbuilder {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return UsageError{fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
+	})
+	root.AddCommand(
+		newBuildCmd(stdout, stderr), newReleaseCmd(stdout, stderr), newPlanCmd(stdout, stderr),
+		newDockerfileCmd(stdout, stderr), newDoctorCmd(stdout, stderr), newInitCmd(stdout, stderr),
+		newCICmd(stdout, stderr), newCacheCmd(stdout, stderr), newGCCmd(stdout, stderr),
+		newVersionCmd(stdout),
+	)
+	return root
 }
 
 // UsageError marks bad arguments or configuration (exit code 2).
@@ -79,9 +85,6 @@ func (e FailedError) Error() string { return e.Msg }
 // ExitCode prints err (if any) and returns the process exit code.
 func ExitCode(err error, stderr io.Writer) int {
 	if err == nil {
-		return ExitOK
-	}
-	if errors.As(err, new(helpShown)) {
 		return ExitOK
 	}
 	if errors.Is(err, context.Canceled) {

@@ -6,32 +6,36 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 type dockerfileFlags struct {
-	file, distro, sidecarImage, mirror string
+	matrixFlags
+	sidecarImage, platform string
 }
 
-func init() {
-	register(command{name: "dockerfile", summary: "print the builder image Dockerfile of one target", run: runDockerfile})
+func newDockerfileCmd(stdout, stderr io.Writer) *cobra.Command {
+	var f dockerfileFlags
+	c := &cobra.Command{
+		Use:   "dockerfile --distro TARGET [flags]",
+		Short: "print the builder image Dockerfile of one target",
+		Args:  noArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runDockerfile(c.Context(), f, stdout, stderr) },
+	}
+	f.add(c, "the one target to show")
+	addSidecarImage(c.Flags(), &f.sidecarImage)
+	addPlatform(c.Flags(), &f.platform)
+	return c
 }
 
 // runDockerfile prints the very Dockerfile build uses: both come from
 // plan.Resolve with the same sidecar image choice.
-func runDockerfile(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	var f dockerfileFlags
-	fs := newFlagSet("dockerfile", "dbuilder dockerfile [-f FILE] --distro SEL [--sidecar-image REF] [--mirror PREFIX]", stderr)
-	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
-	fs.StringVar(&f.distro, "distro", "", "the one target to show: name, distro, family or glob")
-	fs.StringVar(&f.sidecarImage, "sidecar-image", "", "as for build")
-	fs.StringVar(&f.mirror, "mirror", "", mirrorUsage)
-	if err := parseFlags(fs, args, 0); err != nil {
-		return err
-	}
+func runDockerfile(ctx context.Context, f dockerfileFlags, stdout, stderr io.Writer) error {
 	if f.distro == "" {
 		return UsageError{errors.New("dockerfile: --distro is required (it must select exactly one target)")}
 	}
-	_, jobs, err := loadJobsWith(f.file, f.distro, sidecarImage(f.sidecarImage), f.mirror)
+	_, jobs, err := planFor(ctx, stderr, f.config(stderr, f.sidecarImage), f.platform)
 	if err != nil {
 		return err
 	}

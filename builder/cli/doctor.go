@@ -2,59 +2,70 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dbuilder/dbuilder/builder/doctor"
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/pull"
+	"github.com/dbuilder/dbuilder/builder/session"
 )
 
-func init() {
-	register(command{name: "doctor", summary: "check that this machine's Docker can run builds", run: runDoctor})
+type doctorFlags struct {
+	matrixFlags
+	sidecarImage, pull string
 }
 
-func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("doctor", "dbuilder doctor [-f FILE] [--distro SEL] [--sidecar-image REF] [--pull POLICY] [--mirror PREFIX]", stderr)
-	file := fs.String("f", "matrix.yaml", "matrix whose targets' base images to check (skipped when the default file is absent)")
-	sel := fs.String("distro", "", "only these targets")
-	sidecarRef := fs.String("sidecar-image", "", "as for build")
-	pullFlag := fs.String("pull", "missing", "as for build: with missing or always, images the daemon lacks are looked up in their registries")
-	mirror := fs.String("mirror", "", mirrorUsage)
-	if err := parseFlags(fs, args, 0); err != nil {
-		return err
+func newDoctorCmd(stdout, stderr io.Writer) *cobra.Command {
+	var f doctorFlags
+	c := &cobra.Command{
+		Use:   "doctor [flags]",
+		Short: "check that this machine's Docker can run builds",
+		Long: `Check that the Docker daemon (DOCKER_HOST) can run dbuilder's builds, and say
+how to fix what cannot. With a matrix (the default file is skipped when absent),
+the selected targets' base images and architectures are checked too.`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return runDoctor(c.Context(), c, f, stdout, stderr) },
 	}
-	policy, err := pull.ParsePolicy(*pullFlag)
+	f.add(c, "targets to check")
+	addSidecarImage(c.Flags(), &f.sidecarImage)
+	addPull(c.Flags(), &f.pull)
+	return c
+}
+
+func runDoctor(ctx context.Context, c *cobra.Command, f doctorFlags, stdout, stderr io.Writer) error {
+	policy, err := pull.ParsePolicy(f.pull)
 	if err != nil {
 		return UsageError{err}
 	}
-	opt := doctor.Options{Version: Version, Sidecar: sidecarImage(*sidecarRef), Pull: policy}
-	explicit := fs.Lookup("f").Value.String() != "matrix.yaml" || *sel != ""
-	if _, err := os.Stat(*file); err == nil || explicit {
-		m, jobs, err := loadJobsWith(*file, *sel, opt.Sidecar, *mirror)
-		if err != nil {
-			return err
-		}
-		opt.Jobs, opt.SidecarBases = jobs, sidecarBases(m)
-	} else {
-		opt.NeedDocker = true
+	cfg := f.config(stderr, f.sidecarImage)
+	opt := doctor.Options{Version: Version, Sidecar: cfg.Sidecar, Pull: policy}
+	explicit := c.Flags().Changed("file") || f.distro != ""
+	if _, err := os.Stat(f.file); err != nil && !explicit {
+		cfg.File, opt.NeedDocker = "", true
 	}
 
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	eng, connErr := connect(cctx, stderr)
-	if eng != nil {
-		defer eng.Close()
+	var eng engine.Engine
+	s, connErr := session.Open(cctx, cfg)
+	if connErr != nil && !errors.As(connErr, new(session.ConnectError)) {
+		return sessionError(connErr)
 	}
-	var e engine.Engine
-	if eng != nil {
-		e = eng
+	if s != nil {
+		defer s.Close()
+		eng, opt.Jobs = s.Engine, s.Jobs
+		if s.Matrix != nil {
+			opt.SidecarBases = sidecarBases(s.Matrix)
+		}
 	}
-	checks := doctor.Run(cctx, e, connErr, opt)
 	blocked := 0
-	for _, c := range checks {
+	for _, c := range doctor.Run(cctx, eng, connErr, opt) {
 		mark := "✓"
 		if !c.OK {
 			mark = "✗"

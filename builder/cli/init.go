@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/names"
@@ -19,8 +20,22 @@ type initFlags struct {
 	force bool
 }
 
-func init() {
-	register(command{name: "init", summary: "write a matrix.yaml for the package in a directory", run: runInit})
+func newInitCmd(stdout, stderr io.Writer) *cobra.Command {
+	var f initFlags
+	c := &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "write a matrix.yaml for the package in a directory",
+		Args:  maxArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			return runInit(dir, f, stdout, stderr)
+		},
+	}
+	c.Flags().BoolVar(&f.force, "force", false, "replace an existing DIR/matrix.yaml")
+	return c
 }
 
 // Distros init picks, newest-supported first, per package format.
@@ -32,17 +47,7 @@ var initDistros = map[string][]string{
 // initFallbackVersion is written when no usable version was found.
 const initFallbackVersion = "0.1.0"
 
-func runInit(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	var f initFlags
-	fs := newFlagSet("init", "dbuilder init [--force] [DIR]", stderr)
-	fs.BoolVar(&f.force, "force", false, "replace an existing DIR/matrix.yaml")
-	if err := parseFlags(fs, args, 1); err != nil {
-		return err
-	}
-	dir := "."
-	if fs.NArg() == 1 {
-		dir = fs.Arg(0)
-	}
+func runInit(dir string, f initFlags, stdout, stderr io.Writer) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return UsageError{fmt.Errorf("init: %s is not a directory", dir)}
 	}

@@ -7,35 +7,39 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
 )
 
 type planFlags struct {
-	file, distro, format, mirror string
+	matrixFlags
+	format, platform string
 }
 
-func init() {
-	register(command{name: "plan", summary: "list the targets the matrix expands to", run: runPlan})
-}
-
-// runPlan shows what build would do, without Docker: a table for people,
-// JSON for scripts (a CI pipeline generator, say).
-func runPlan(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func newPlanCmd(stdout, stderr io.Writer) *cobra.Command {
 	var f planFlags
-	fs := newFlagSet("plan", "dbuilder plan [-f FILE] [--distro SEL] [--format text|json] [--mirror PREFIX]", stderr)
-	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
-	fs.StringVar(&f.file, "file", "matrix.yaml", "same as -f")
-	fs.StringVar(&f.distro, "distro", "", "targets to show: distro (debian:trixie), target name, distro base (fedora) or glob ('debian:*'); comma-separated")
-	fs.StringVar(&f.format, "format", "text", "output format: text or json")
-	fs.StringVar(&f.mirror, "mirror", "", mirrorUsage)
-	if err := parseFlags(fs, args, 0); err != nil {
-		return err
+	c := &cobra.Command{
+		Use:   "plan [flags]",
+		Short: "list the targets the matrix expands to",
+		Long: `List the targets the matrix expands to, without building: a table for people,
+JSON (--format json) for scripts such as a CI pipeline generator.`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return runPlan(c.Context(), f, stdout, stderr) },
 	}
+	f.add(c, "targets to show")
+	c.Flags().StringVar(&f.format, "format", "text", "output format: text or json")
+	addPlatform(c.Flags(), &f.platform)
+	return c
+}
+
+// runPlan shows what build would do, without building.
+func runPlan(ctx context.Context, f planFlags, stdout, stderr io.Writer) error {
 	if f.format != "text" && f.format != "json" {
 		return UsageError{fmt.Errorf("plan: --format must be text or json, got %q", f.format)}
 	}
-	_, jobs, err := loadJobsWith(f.file, f.distro, sidecarImage(""), f.mirror)
+	_, jobs, err := planFor(ctx, stderr, f.config(stderr, ""), f.platform)
 	if err != nil {
 		return err
 	}
@@ -74,6 +78,10 @@ type planTarget struct {
 	Command string            `json:"command"`
 	Reports []string          `json:"reports"`
 	Timeout string            `json:"timeout"` // "1h30m", or "none"
+	// Arch is the target's architecture; Foreign says the daemon planned
+	// for runs it through emulation.
+	Arch    string `json:"arch"`
+	Foreign bool   `json:"foreign"`
 	// Resolved names: the builder image a build uses and the cache volume
 	// that keeps the target's daemon warm.
 	BuilderImage string `json:"builder_image"`
@@ -88,7 +96,7 @@ func planJSON(w io.Writer, jobs []plan.Job) error {
 			Name: t.Name, Distro: t.Distro, Family: j.Family.Name, Format: j.Family.Format, Image: j.Distro.Image,
 			Axes: t.Axes, Deps: orEmpty(t.Deps()), Docker: t.Test.Docker,
 			Preload: orEmpty(t.Test.Preload), Command: t.Test.Command, Reports: orEmpty(t.Test.Reports),
-			Timeout:      matrix.FormatTimeout(t.Timeout),
+			Timeout: matrix.FormatTimeout(t.Timeout), Arch: j.Arch, Foreign: j.Foreign,
 			BuilderImage: j.ImageTag, CacheVolume: j.Names.Cache,
 		}
 	}

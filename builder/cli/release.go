@@ -7,75 +7,49 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/dbuilder/dbuilder/builder/engine"
-	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/release"
 	"github.com/dbuilder/dbuilder/builder/run"
 )
 
 type releaseFlags struct {
-	file, distro, output string
-	jobs                 int
-	signKey              string
-	reproducible         bool
-	timeout              timeoutFlag
-	sidecarImage         string
-	rebuild              bool
+	runFlags
+	signKey      string
+	reproducible bool
 }
 
-func init() {
-	register(command{name: "release", summary: "build, verify, lint and publish signed apt/rpm repositories", run: runRelease})
-}
-
-func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
 	var f releaseFlags
-	fs := newFlagSet("release", "dbuilder release [-f FILE] [--distro SEL] [-j N] [--output DIR] [--sign-key FILE] [--check-reproducible] [--timeout D] [--rebuild] [--sidecar-image REF]", stderr)
-	fs.StringVar(&f.file, "f", "matrix.yaml", "matrix file")
-	fs.StringVar(&f.distro, "distro", "", "targets to release: name, distro, family or glob (comma-separated)")
-	fs.IntVar(&f.jobs, "j", runtime.NumCPU(), "targets to build and check at once")
-	fs.StringVar(&f.output, "output", "dist", "where DIR/<target>/ packages and DIR/repo/ repositories go")
+	c := &cobra.Command{
+		Use:   "release [flags]",
+		Short: "build, verify, lint and publish signed apt/rpm repositories",
+		Args:  noArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return runRelease(c.Context(), c, &f, stdout, stderr) },
+	}
+	fs := c.Flags()
+	f.add(c, "release", "where `DIR`/<target>/ packages and DIR/repo/ repositories go")
 	fs.StringVar(&f.signKey, "sign-key", "", "armored OpenPGP private key to sign with (default: env DBUILDER_SIGNING_KEY; none: unsigned repositories)")
 	fs.BoolVar(&f.reproducible, "check-reproducible", false, "build each target a second time in a varied environment and compare the packages byte for byte")
-	fs.Var(&f.timeout, "timeout", timeoutUsage)
-	fs.StringVar(&f.sidecarImage, "sidecar-image", "", "sidecar image: docker:dind or one like it (default: dbuilder's own; env DBUILDER_SIDECAR_IMAGE)")
-	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
-	if err := parseFlags(fs, args, 0); err != nil {
-		return err
-	}
-	if f.jobs < 1 {
-		return UsageError{fmt.Errorf("-j must be at least 1, got %d", f.jobs)}
-	}
+	return c
+}
+
+func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, stderr io.Writer) error {
 	key, err := signingKey(f.signKey)
 	if err != nil {
 		return UsageError{err}
 	}
-	sc := sidecarImage(f.sidecarImage)
-	m, jobs, err := loadJobs(f.file, f.distro, sc)
+	s, bopt, err := f.start(ctx, c.Flags(), stdout, stderr)
 	if err != nil {
 		return err
 	}
-	out, err := filepath.Abs(f.output)
-	if err != nil {
-		return UsageError{err}
-	}
-	eng, err := connect(ctx, stderr)
-	if err != nil {
-		return UsageError{err}
-	}
-	defer eng.Close()
-	if jobs, err = forDaemon(ctx, eng, m, jobs, sc); err != nil {
-		return err
-	}
-	f.timeout.apply(jobs)
+	defer s.Close()
+	eng, jobs, id, out := s.Engine, s.Jobs, s.Run, bopt.OutputDir
 
-	started, id := time.Now(), ident.NewRun(Version)
-	bopt := run.Options{
-		OutputDir: out, Jobs: f.jobs, Run: id, Sidecar: sc, Stdout: stdout,
-		Rebuild: f.rebuild, CCache: true,
-	}
+	started := time.Now()
 	built, err := run.Build(ctx, eng, jobs, bopt)
 	if err != nil {
 		return buildError(ctx, err)
@@ -93,8 +67,8 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rctx, stopWatch := engine.Watch(ctx, eng, 5*time.Second, run.DefaultDaemonSilence)
 	defer stopWatch()
 	o, err := release.Release(rctx, eng, jobs, built, release.Options{
-		OutputDir: out, Run: id, Jobs: f.jobs, Key: key, CheckReproducible: f.reproducible,
-		Build: bopt, Origin: m.Name, Stdout: stdout,
+		OutputDir: out, Run: id, Jobs: bopt.Jobs, Key: key, CheckReproducible: f.reproducible,
+		Build: bopt, Origin: s.Matrix.Name, Stdout: stdout,
 	})
 	if o != nil {
 		for i := range rep.Targets {
@@ -104,11 +78,11 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		rep.Finished = time.Now().UTC()
 	}
 	repErr := run.WriteReport(out, rep)
-	if s := engine.IsSilent(context.Cause(rctx)); s != nil {
+	if silent := engine.IsSilent(context.Cause(rctx)); silent != nil {
 		if repErr != nil {
 			fmt.Fprintf(stderr, "dbuilder: %v\n", repErr)
 		}
-		return fmt.Errorf("release: %w; what it could not remove is left for 'dbuilder gc' once the daemon answers again", s)
+		return fmt.Errorf("release: %w; what it could not remove is left for 'dbuilder gc' once the daemon answers again", silent)
 	}
 	if err != nil {
 		if repErr != nil {
@@ -124,9 +98,16 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	release.Summary(stdout, jobs, o)
+	return releaseOutcome(stdout, o, len(jobs), out, key != nil, repErr)
+}
+
+// releaseOutcome is a finished release's error, or its closing line:
+// failed targets or repositories fail it, and so do reports that could not
+// be written.
+func releaseOutcome(stdout io.Writer, o *release.Outcome, targets int, out string, signed bool, repErr error) error {
 	var failed error
 	if n := o.Failed(); n > 0 {
-		failed = FailedError{fmt.Sprintf("release: %d of %d target(s) failed; no repositories were made", n, len(jobs))}
+		failed = FailedError{fmt.Sprintf("release: %d of %d target(s) failed; no repositories were made", n, targets)}
 	} else if o.Repos != nil && o.Repos.Error != "" {
 		failed = FailedError{"release: every target passed, but " + o.Repos.Error}
 	}
@@ -136,10 +117,10 @@ func runRelease(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if failed != nil {
 		return failed
 	}
-	if key == nil {
-		fmt.Fprintf(stdout, "\nall %d target(s) released; the repositories in %s are UNSIGNED\n", len(jobs), filepath.Join(out, release.RepoDir))
+	if !signed {
+		fmt.Fprintf(stdout, "\nall %d target(s) released; the repositories in %s are UNSIGNED\n", targets, filepath.Join(out, release.RepoDir))
 	} else {
-		fmt.Fprintf(stdout, "\nall %d target(s) released; signed repositories in %s\n", len(jobs), filepath.Join(out, release.RepoDir))
+		fmt.Fprintf(stdout, "\nall %d target(s) released; signed repositories in %s\n", targets, filepath.Join(out, release.RepoDir))
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ type timeoutFlag struct {
 	set bool
 }
 
-var timeoutUsage = "per-target time limit (e.g. 90m, 1h30m; none or 0 for no limit); default: each target's timeout: in the matrix, else " + matrix.FormatTimeout(matrix.DefaultTimeout)
+var timeoutUsage = "per-target time limit (`DURATION`, e.g. 90m, 1h30m; none or 0 for no limit); default: each target's timeout: in the matrix, else " + matrix.FormatTimeout(matrix.DefaultTimeout)
 
 func (f *timeoutFlag) String() string {
 	if f == nil || !f.set {
@@ -42,3 +42,5 @@ func (f *timeoutFlag) apply(jobs []plan.Job) {
 		jobs[i].Target.Timeout = f.d
 	}
 }
+
+func (f *timeoutFlag) Type() string { return "duration" }

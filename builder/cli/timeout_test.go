@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
 )
@@ -25,8 +27,8 @@ func TestTimeoutFlag(t *testing.T) {
 		{[]string{"--timeout", "0"}, []time.Duration{0, 0}},
 	} {
 		var f timeoutFlag
-		fs := newFlagSet("build", "", &strings.Builder{})
-		fs.Var(&f, "timeout", timeoutUsage)
+		fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
+		addTimeout(fs, &f)
 		if err := fs.Parse(tc.args); err != nil {
 			t.Fatal(err)
 		}
@@ -37,8 +39,9 @@ func TestTimeoutFlag(t *testing.T) {
 		}
 	}
 	var f timeoutFlag
-	fs := newFlagSet("build", "", &strings.Builder{})
-	fs.Var(&f, "timeout", timeoutUsage)
+	fs := pflag.NewFlagSet("build", pflag.ContinueOnError)
+	fs.SetOutput(&strings.Builder{})
+	addTimeout(fs, &f)
 	if err := fs.Parse([]string{"--timeout", "90"}); err == nil || !strings.Contains(err.Error(), "has no unit") {
 		t.Errorf("--timeout 90: %v, want a missing unit error", err)
 	}

@@ -20,9 +20,10 @@ func archChecks(ctx context.Context, eng engine.Engine, info engine.Info, opt Op
 	checks := []Check{{Name: "arch " + native.Name, OK: true, Detail: "native"}}
 	images := map[string]string{} // arch -> an image of it to probe with
 	needed := map[string]bool{}
+	platforms := map[string]distros.Arch{}
 	for _, j := range opt.Jobs {
 		if j.Foreign {
-			needed[j.Arch] = true
+			needed[j.Arch], platforms[j.Arch] = true, j.Platform
 			if _, err := eng.Image(ctx, j.Distro.Image); err == nil {
 				images[j.Arch] = j.Distro.Image
 			}
@@ -32,8 +33,9 @@ func archChecks(ctx context.Context, eng engine.Engine, info engine.Info, opt Op
 	if list, err := eng.ImageList(ctx, map[string]string{labels.SetupArch: ""}); err == nil {
 		for _, img := range list {
 			a := img.Labels[labels.SetupArch]
-			if a != native.Name && images[a] == "" && len(img.Tags) > 0 {
-				images[a] = img.Tags[0]
+			p, ok := distros.LookupArch(a)
+			if ok && a != native.Name && images[a] == "" && len(img.Tags) > 0 {
+				images[a], platforms[a] = img.Tags[0], p
 			}
 		}
 	}
@@ -53,7 +55,7 @@ func archChecks(ctx context.Context, eng engine.Engine, info engine.Info, opt Op
 		if img == "" {
 			c.Detail = "no " + a + " base image to run"
 			c.Fix = fmt.Sprintf("DBUILDER_ARCHES=%s bash scripts/setup.sh (makes the images and sets up emulation)", a)
-		} else if err := run.CanRun(ctx, eng, img, a, opt.Version); err != nil {
+		} else if err := run.CanRun(ctx, eng, img, platforms[a], opt.Version); err != nil {
 			c.Detail, c.Fix = err.Error(), fmt.Sprintf("bash scripts/setup-emulation.sh %s (as root on the daemon's host)", a)
 		} else {
 			c.OK, c.Detail = true, "emulated (qemu-user), checked with "+img

@@ -35,10 +35,17 @@ type Job struct {
 	BuildScript []byte   // the family's build script, run in the build container
 	// BuildLibs are the scripts it sources from its own directory, by name.
 	BuildLibs map[string][]byte
-	Names     ident.Target
+	// VerifyScript is the family's release check (install the packages in
+	// a clean container), VerifyLibs the scripts it sources, by name.
+	VerifyScript []byte
+	VerifyLibs   map[string][]byte
+	Names        ident.Target
 	// Arch is the target's architecture (Debian's name): the arch axis
 	// value, or the endpoint's own when the matrix has none.
 	Arch string
+	// Platform is Arch under all its names (uname -m, rpm, the image
+	// platform), so nothing looks it up again.
+	Platform distros.Arch
 	// Foreign says Arch is not the endpoint's: the builder image and the
 	// build container run that architecture's userland through emulation
 	// (the sidecar and the tests' containers stay native).
@@ -128,6 +135,9 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 			return Job{}, err
 		}
 	}
+	if err := j.setVerify(); err != nil {
+		return Job{}, err
+	}
 	in := render.Input{Target: t, Distro: d, Family: fam, SpecFile: j.SpecFile}
 	j.Bases = []string{d.Image}
 	if t.Test.Docker && opt.DockerCLI.Image != "" {
@@ -172,7 +182,7 @@ func (j *Job) setArch(axis, native string) error {
 	if !ok {
 		nat, _ = distros.LookupArch("amd64")
 	}
-	j.Arch = nat.Name
+	j.Arch, j.Platform = nat.Name, nat
 	if axis == "" || axis == nat.Name {
 		return nil
 	}
@@ -185,7 +195,25 @@ func (j *Job) setArch(axis, native string) error {
 		return fmt.Errorf("arch %s: %s is not a Docker official image, so there is no per-architecture repository to take its %s base image from; build %s for %s only, or run this target against a %s daemon",
 			a.Name, j.Distro.Image, a.Name, j.Distro.Name, nat.Name, a.Name)
 	}
-	j.Arch, j.Foreign = a.Name, true
+	j.Arch, j.Platform, j.Foreign = a.Name, a, true
 	j.Distro.Image = img
+	return nil
+}
+
+// setVerify reads the family's verify script and its libraries.
+func (j *Job) setVerify() error {
+	if j.Family.VerifyScript == "" {
+		return nil
+	}
+	var err error
+	if j.VerifyScript, err = distros.Script(j.Family.VerifyScript); err != nil {
+		return err
+	}
+	j.VerifyLibs = map[string][]byte{}
+	for _, lib := range distros.VerifyLibraries {
+		if j.VerifyLibs[lib], err = distros.Script(lib); err != nil {
+			return err
+		}
+	}
 	return nil
 }

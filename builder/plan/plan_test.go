@@ -178,6 +178,14 @@ func TestArchGoldens(t *testing.T) {
 			if j.Foreign && !strings.HasPrefix(j.Distro.Image, "arm64v8/") && j.Arch == "arm64" {
 				t.Errorf("image %s", j.Distro.Image)
 			}
+			// What later steps need is on the job: the platform under
+			// all its names, the verify script and its libraries.
+			if j.Platform.Name != j.Arch || j.Platform.Machine == "" {
+				t.Errorf("platform %+v for arch %s", j.Platform, j.Arch)
+			}
+			if len(j.VerifyScript) == 0 || len(j.VerifyLibs) == 0 {
+				t.Errorf("verify script %d bytes, %d libraries", len(j.VerifyScript), len(j.VerifyLibs))
+			}
 			golden := filepath.Join("..", "..", "testdata", "golden", "arch", j.Name()+".Dockerfile")
 			if *update {
 				os.MkdirAll(filepath.Dir(golden), 0o755)

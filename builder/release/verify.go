@@ -22,9 +22,8 @@ exec sh -e /release/verify.sh
 // release.smoke, and removes them again. The package manager's own words
 // are in the log when it fails.
 func (r *releaser) verify(ctx context.Context, j plan.Job, dir string, pkgs []string, log *targetLog) error {
-	script, err := distros.Script(j.Family.VerifyScript)
-	if err != nil {
-		return err
+	if j.VerifyScript == nil {
+		return fmt.Errorf("the %s family has no verify script", j.Family.Name)
 	}
 	files := map[string]string{}
 	for _, p := range pkgs {
@@ -38,11 +37,9 @@ func (r *releaser) verify(ctx context.Context, j plan.Job, dir string, pkgs []st
 		smoke = strings.TrimRight(j.Target.Release.Smoke, "\n") + "\n"
 		log.Printf("release: verify: smoke command: %s", firstLine(s))
 	}
-	data := map[string][]byte{"verify.sh": script, "smoke.sh": []byte(smoke)}
-	for _, lib := range distros.VerifyLibraries {
-		if data[lib], err = distros.Script(lib); err != nil {
-			return err
-		}
+	data := map[string][]byte{"verify.sh": j.VerifyScript, "smoke.sh": []byte(smoke)}
+	for lib, text := range j.VerifyLibs {
+		data[lib] = text
 	}
 	b := box{
 		Image: j.Distro.Image, Script: []byte(verifyScript), Files: files,

@@ -25,19 +25,15 @@ func checkArches(ctx context.Context, eng engine.Engine, info engine.Info, jobs 
 			continue
 		}
 		seen[j.Distro.Image] = true
-		if err := CanRun(ctx, eng, j.Distro.Image, j.Arch, version); err != nil {
+		if err := CanRun(ctx, eng, j.Distro.Image, j.Platform, version); err != nil {
 			errs = append(errs, fmt.Errorf("target %s: %w", j.Name(), err))
 		}
 	}
 	return errs
 }
 
-// CanRun reports whether the endpoint runs image's userland as arch.
-func CanRun(ctx context.Context, eng engine.Engine, image, arch, version string) error {
-	a, ok := distros.LookupArch(arch)
-	if !ok {
-		return fmt.Errorf("unknown architecture %q", arch)
-	}
+// CanRun reports whether the endpoint runs image's userland as a.
+func CanRun(ctx context.Context, eng engine.Engine, image string, a distros.Arch, version string) error {
 	spec := engine.ContainerSpec{
 		Image: image, Entrypoint: []string{"uname", "-m"}, NetworkMode: "none",
 		Labels: ident.Kept(version).Labels(labels.RoleProbe, ident.Target{}),

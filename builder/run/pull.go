@@ -11,7 +11,6 @@ import (
 	"github.com/dbuilder/dbuilder/builder/progress"
 	"github.com/dbuilder/dbuilder/builder/pull"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
-	"github.com/dbuilder/dbuilder/distros"
 )
 
 // What an image is for, in messages.
@@ -37,8 +36,8 @@ func wants(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 	}
 	for _, j := range jobs {
 		platform := ""
-		if a, ok := distros.LookupArch(j.Arch); ok && j.Foreign {
-			platform = a.Platform()
+		if j.Foreign {
+			platform = j.Platform.Platform()
 		}
 		add(j.Distro.Image, whyBase, platform)
 	}

@@ -93,6 +93,14 @@ func New(name string) *Fake {
 	}
 }
 
+// SetArch makes the daemon report arch ("aarch64", "x86_64": what a real
+// one says) as its architecture.
+func (f *Fake) SetArch(arch string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.info.Arch = arch
+}
+
 // AddRemote puts an image in the fake's registry under ref, where ImagePull
 // finds it, and returns its ID. Adding it again gives a new ID, as a push
 // of a changed image would.
