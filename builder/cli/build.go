@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/pull"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/run"
 )
 
@@ -103,8 +104,8 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return buildError(ctx, err)
 	}
-	run.Summary(stdout, results)
-	repErr := writeReports(out, run.NewReport(id.ID, Version, eng.Endpoint(), started, results), results)
+	report.Summary(stdout, results)
+	repErr := writeReports(out, report.NewReport(id.ID, Version, eng.Endpoint(), started, results), results)
 	if ctx.Err() != nil {
 		if repErr != nil {
 			fmt.Fprintf(stderr, "dbuilder: %v\n", repErr)
@@ -112,7 +113,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return context.Canceled
 	}
 	var failed error
-	if n := run.Failed(results); n > 0 {
+	if n := report.Failed(results); n > 0 {
 		failed = FailedError{fmt.Sprintf("%d of %d target(s) failed", n, len(results))}
 	}
 	if repErr != nil {

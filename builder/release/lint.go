@@ -12,7 +12,7 @@ import (
 	"slices"
 
 	"github.com/dbuilder/dbuilder/builder/plan"
-	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/builder/report"
 )
 
 // Lint runs in the tools image: lintian for .deb (bookworm's, whatever the
@@ -32,7 +32,7 @@ case $code in 0 | 64 | 66) ;; *) echo "rpmlint failed (exit code $code)"; exit 2
 `
 
 // lint runs the format's linter on pkgs and returns its findings.
-func (r *releaser) lint(ctx context.Context, j plan.Job, dir string, pkgs []string, log *targetLog) ([]run.LintFinding, error) {
+func (r *releaser) lint(ctx context.Context, j plan.Job, dir string, pkgs []string, log *targetLog) ([]report.LintFinding, error) {
 	script, tool := lintDebScript, "lintian"
 	if j.Family.Format == "rpm" {
 		script, tool = lintRPMScript, "rpmlint"
@@ -62,7 +62,7 @@ func (r *releaser) lint(ctx context.Context, j plan.Job, dir string, pkgs []stri
 	findings := parseLint(tool, out)
 	if r.signed {
 		// The rpms are unsigned when linted; the repository signs them.
-		findings = slices.DeleteFunc(findings, func(f run.LintFinding) bool { return f.Tag == "no-signature" })
+		findings = slices.DeleteFunc(findings, func(f report.LintFinding) bool { return f.Tag == "no-signature" })
 	}
 	log.Printf("release: lint: %d finding(s), %d error(s) (release.lint: %s)", len(findings), countErrors(findings), j.Target.Release.Lint)
 	return findings, nil
@@ -78,32 +78,32 @@ var (
 
 // parseLint reads a linter's output into findings; lines of another shape
 // (notes, summaries) are left out.
-func parseLint(tool string, out []byte) []run.LintFinding {
-	findings := []run.LintFinding{}
+func parseLint(tool string, out []byte) []report.LintFinding {
+	findings := []report.LintFinding{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		line := sc.Text()
-		var f run.LintFinding
+		var f report.LintFinding
 		switch tool {
 		case "lintian":
 			m := lintianLine.FindStringSubmatch(line)
 			if m == nil {
 				continue
 			}
-			f = run.LintFinding{Tool: tool, Severity: severities[m[1]], Package: m[2], Tag: m[3], Detail: m[4]}
+			f = report.LintFinding{Tool: tool, Severity: severities[m[1]], Package: m[2], Tag: m[3], Detail: m[4]}
 		case "rpmlint":
 			m := rpmlintLine.FindStringSubmatch(line)
 			if m == nil {
 				continue
 			}
-			f = run.LintFinding{Tool: tool, Severity: severities[m[2]], Package: m[1], Tag: m[3], Detail: m[4]}
+			f = report.LintFinding{Tool: tool, Severity: severities[m[2]], Package: m[1], Tag: m[3], Detail: m[4]}
 		}
 		findings = append(findings, f)
 	}
 	return findings
 }
 
-func countErrors(fs []run.LintFinding) int {
+func countErrors(fs []report.LintFinding) int {
 	n := 0
 	for _, f := range fs {
 		if f.Severity == "error" {

@@ -1,4 +1,4 @@
-package run
+package report
 
 import (
 	"errors"
@@ -20,7 +20,7 @@ func Summary(w io.Writer, results []Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tARCH\tRESULT\tDURATION\tSTEPS\tARTIFACTS")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Target, archWord(r), resultWord(r), r.Duration.Round(100*time.Millisecond), stepList(r), artifactList(r))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Target, archWord(r), Word(r), r.Duration.Round(100*time.Millisecond), stepList(r), artifactList(r))
 	}
 	tw.Flush()
 	resourceTable(w, results)
@@ -81,17 +81,6 @@ func archWord(r Result) string {
 	return r.Arch
 }
 
-// resultWord is resultName for people: a failure says its step.
-func resultWord(r Result) string {
-	switch name := resultName(r); {
-	case name != "failed":
-		return name
-	case r.Step != "":
-		return "FAILED (" + r.Step + ")"
-	}
-	return "FAILED"
-}
-
 func artifactList(r Result) string {
 	if len(r.Artifacts) == 0 {
 		return "-"
@@ -108,17 +97,6 @@ func artifactList(r Result) string {
 	return strings.Join(names, ", ")
 }
 
-// Failed counts the targets that did not succeed.
-func Failed(results []Result) int {
-	n := 0
-	for _, r := range results {
-		if !r.OK {
-			n++
-		}
-	}
-	return n
-}
-
 // keptArtifacts counts the files an earlier good build left in dir.
 func keptArtifacts(dir string) int {
 	entries, err := os.ReadDir(dir)
@@ -128,7 +106,7 @@ func keptArtifacts(dir string) int {
 	n := 0
 	for _, e := range entries {
 		switch e.Name() {
-		case artifacts.FailedLog, logName, ResultFile, ReportsDir, artifacts.FailedPrefix + ReportsDir:
+		case artifacts.FailedLog, LogFile, ResultFile, ReportsDir, artifacts.FailedPrefix + ReportsDir:
 		default:
 			n++
 		}
@@ -182,4 +160,23 @@ func io2(u Usage) string {
 		return "not accounted"
 	}
 	return fmt.Sprintf("%.1f/%.1f MiB (%s)", float64(*u.ReadBytes)/(1<<20), float64(*u.WrittenBytes)/(1<<20), u.IOSource)
+}
+
+// ioLegend says, under the summary's table, what each I/O source shown counts.
+func ioLegend(w io.Writer, results []Result) {
+	used := map[string]bool{}
+	for _, r := range results {
+		if r.Resources == nil {
+			continue
+		}
+		used[r.Resources.Build.IOSource] = true
+		if d := r.Resources.Daemon; d != nil {
+			used[d.IOSource] = true
+		}
+	}
+	for _, s := range []string{IOProcess, IOCgroupV2, IOCgroupV1} {
+		if used[s] {
+			fmt.Fprintf(w, "  I/O (%s): %s\n", s, ioCounts[s])
+		}
+	}
 }
