@@ -20,7 +20,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
@@ -83,7 +82,7 @@ func (o *Outcome) Failed() int {
 
 // releaser holds what the targets of one release share.
 type releaser struct {
-	eng    engine.Engine
+	eng    run.Engine
 	opt    Options
 	tools  string
 	out    *console
@@ -94,7 +93,7 @@ type releaser struct {
 // makes the repositories when every target passed. Its error is for the
 // release as a whole (no tools image, an unusable key); failed targets are
 // in the outcome.
-func Release(ctx context.Context, eng engine.Engine, jobs []plan.Job, built []report.Result, opt Options) (*Outcome, error) {
+func Release(ctx context.Context, eng run.Engine, jobs []plan.Job, built []report.Result, opt Options) (*Outcome, error) {
 	if opt.Stdout == nil {
 		opt.Stdout = io.Discard
 	}

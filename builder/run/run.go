@@ -14,7 +14,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/dbuilder/dbuilder/builder/artifacts"
-	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/plan"
@@ -62,7 +61,7 @@ type Options struct {
 
 // runner holds what every target of one run shares.
 type runner struct {
-	eng      engine.Engine
+	eng      Engine
 	opt      Options
 	view     progress.View
 	run      ident.Run
@@ -77,7 +76,7 @@ type runner struct {
 // Build runs every job and returns their results in order. The error is
 // for problems of the run as a whole (bad input, no sidecar image, ...);
 // failed targets are reported in the results.
-func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options) ([]report.Result, error) {
+func Build(ctx context.Context, eng Engine, jobs []plan.Job, opt Options) ([]report.Result, error) {
 	if opt.Jobs < 1 {
 		opt.Jobs = 1
 	}

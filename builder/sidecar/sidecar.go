@@ -54,7 +54,7 @@ type Sidecar struct {
 	// Cleared says what earlier runs had left in the inner daemon and
 	// Start removed.
 	Cleared []string
-	eng     engine.Engine
+	eng     Engine
 	cfg     Config
 }
 
@@ -62,7 +62,7 @@ type Sidecar struct {
 // that holds it), starts the inner dockerd, waits until it answers and
 // removes containers and networks that earlier runs left in it (images
 // stay: they are the cache). On error, whatever it created is removed.
-func Start(ctx context.Context, eng engine.Engine, cfg Config) (_ *Sidecar, err error) {
+func Start(ctx context.Context, eng Engine, cfg Config) (_ *Sidecar, err error) {
 	s := &Sidecar{Socket: cfg.Run.Socket(cfg.Target), eng: eng, cfg: cfg}
 	defer func() {
 		if err != nil {
