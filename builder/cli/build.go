@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/run"
 )
 
@@ -73,8 +74,8 @@ func runBuild(ctx context.Context, c *cobra.Command, f *buildFlags, stdout, stde
 	if err != nil {
 		return buildError(ctx, err)
 	}
-	run.Summary(stdout, results)
-	repErr := writeReports(opt.OutputDir, run.NewReport(s.Run.ID, Version, s.Engine.Endpoint(), started, results), results)
+	report.Summary(stdout, results)
+	repErr := writeReports(opt.OutputDir, report.NewReport(s.Run.ID, Version, s.Engine.Endpoint(), started, results), results)
 	if ctx.Err() != nil {
 		if repErr != nil {
 			fmt.Fprintf(stderr, "dbuilder: %v\n", repErr)
@@ -82,7 +83,7 @@ func runBuild(ctx context.Context, c *cobra.Command, f *buildFlags, stdout, stde
 		return context.Canceled
 	}
 	var failed error
-	if n := run.Failed(results); n > 0 {
+	if n := report.Failed(results); n > 0 {
 		failed = FailedError{fmt.Sprintf("%d of %d target(s) failed", n, len(results))}
 	}
 	if repErr != nil {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
-	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/builder/report"
 )
 
 const integrityBody = `matrix:
@@ -85,8 +85,8 @@ func TestCacheIntegrityReal(t *testing.T) {
 		t.Errorf("a tampered package was served from the cache, or the rebuild was not explained:\n%s", log)
 	}
 	t.Logf("after the tampering:\n%s", log)
-	var rec run.Record
-	if err := json.Unmarshal(mustReadFile(t, filepath.Join(dir, run.ResultFile)), &rec); err != nil {
+	var rec report.Record
+	if err := json.Unmarshal(mustReadFile(t, filepath.Join(dir, report.ResultFile)), &rec); err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(mustReadFile(t, deb))
@@ -102,7 +102,7 @@ func TestCacheIntegrityReal(t *testing.T) {
 	}
 
 	// 3. Every target cached, report.json cannot be replaced: exit 1, named.
-	report := filepath.Join(out, run.ReportFile)
+	report := filepath.Join(out, report.ReportFile)
 	chattr(t, "+i", report)
 	code, log = build()
 	if code != 1 || !strings.Contains(log, report) {

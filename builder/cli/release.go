@@ -13,6 +13,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/release"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/run"
 )
 
@@ -54,10 +55,10 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 	if err != nil {
 		return buildError(ctx, err)
 	}
-	run.Summary(stdout, built)
-	rep := run.NewReport(id.ID, Version, eng.Endpoint(), started, built)
+	report.Summary(stdout, built)
+	rep := report.NewReport(id.ID, Version, eng.Endpoint(), started, built)
 	if ctx.Err() != nil {
-		if err := run.WriteReport(out, rep); err != nil {
+		if err := report.WriteReport(out, rep); err != nil {
 			fmt.Fprintf(stderr, "dbuilder: %v\n", err)
 		}
 		return context.Canceled
@@ -77,7 +78,7 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 		rep.Repositories = o.Repos
 		rep.Finished = time.Now().UTC()
 	}
-	repErr := run.WriteReport(out, rep)
+	repErr := report.WriteReport(out, rep)
 	if silent := engine.IsSilent(context.Cause(rctx)); silent != nil {
 		if repErr != nil {
 			fmt.Fprintf(stderr, "dbuilder: %v\n", repErr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/run"
 )
 
@@ -24,8 +25,8 @@ func buildError(ctx context.Context, err error) error {
 // writeReports writes DIR/report.json and DIR/junit.xml. Failing to write
 // either fails the run, even when every target passed or was cached: CI
 // reads these files, and an earlier run's would pass for this one's.
-func writeReports(out string, rep run.Report, results []run.Result) error {
-	return errors.Join(run.WriteReport(out, rep), run.WriteJUnit(out, results))
+func writeReports(out string, rep report.Report, results []report.Result) error {
+	return errors.Join(report.WriteReport(out, rep), report.WriteJUnit(out, results))
 }
 
 // reportFailure is the run's error when its reports could not be written;

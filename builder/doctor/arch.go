@@ -15,7 +15,7 @@ import (
 // others when a base image of theirs is there and runs (through emulation).
 // Foreign architectures the selected targets need block builds when they
 // cannot run; others are information.
-func archChecks(ctx context.Context, eng engine.Engine, info engine.Info, opt Options) []Check {
+func archChecks(ctx context.Context, eng Engine, info engine.Info, opt Options) []Check {
 	native, _ := distros.LookupArch(info.Arch)
 	checks := []Check{{Name: "arch " + native.Name, OK: true, Detail: "native"}}
 	images := map[string]string{} // arch -> an image of it to probe with

@@ -75,7 +75,7 @@ func (o Options) baseImages() []string {
 }
 
 // Run checks eng. A nil eng means the daemon could not be reached (connErr).
-func Run(ctx context.Context, eng engine.Engine, connErr error, opt Options) []Check {
+func Run(ctx context.Context, eng Engine, connErr error, opt Options) []Check {
 	if eng == nil {
 		return []Check{{Name: "engine", Blocking: true, Detail: fmt.Sprint(connErr),
 			Fix: "start the daemon: bash scripts/setup-engine.sh (as root on Debian/Ubuntu), or point DOCKER_HOST at a running one"}}
@@ -107,7 +107,7 @@ func storageCheck(info engine.Info) Check {
 }
 
 // sidecarCheck finds an image to probe with and reports what a build would use.
-func sidecarCheck(ctx context.Context, eng engine.Engine, opt Options, reg *registries) (string, Check) {
+func sidecarCheck(ctx context.Context, eng Engine, opt Options, reg *registries) (string, Check) {
 	c := Check{Name: "sidecar image", Blocking: opt.needDocker()}
 	ref := opt.Sidecar.Ref
 	if _, err := eng.Image(ctx, ref); err == nil {
@@ -147,7 +147,7 @@ func sidecarCheck(ctx context.Context, eng engine.Engine, opt Options, reg *regi
 	return "", c
 }
 
-func privilegeCheck(ctx context.Context, eng engine.Engine, image string, opt Options) Check {
+func privilegeCheck(ctx context.Context, eng Engine, image string, opt Options) Check {
 	c := Check{Name: "privileges", Blocking: opt.needDocker()}
 	if image == "" {
 		c.Detail, c.Fix = "not checked: no image to probe with", "make the sidecar image first (see above)"
@@ -168,7 +168,7 @@ func privilegeCheck(ctx context.Context, eng engine.Engine, image string, opt Op
 	return c
 }
 
-func baseImageChecks(ctx context.Context, eng engine.Engine, images []string, opt Options, reg *registries) []Check {
+func baseImageChecks(ctx context.Context, eng Engine, images []string, opt Options, reg *registries) []Check {
 	if len(images) == 0 {
 		return []Check{{Name: "base images", OK: true, Detail: "no matrix selected (use -f / --distro to check its targets' images)"}}
 	}
@@ -204,7 +204,7 @@ func baseImageChecks(ctx context.Context, eng engine.Engine, images []string, op
 type registries struct{ down map[string]error }
 
 // pullable says whether ref could be pulled under opt's policy.
-func (r *registries) pullable(ctx context.Context, eng engine.Engine, ref string, opt Options) error {
+func (r *registries) pullable(ctx context.Context, eng Engine, ref string, opt Options) error {
 	if !opt.pulls() {
 		return errors.New("not on the daemon, and --pull never")
 	}

@@ -1,7 +1,10 @@
 // Package engine is the one place that imports the Docker Engine SDK and the
-// BuildKit client. Everything else talks to the Engine interface, which lists
-// only the calls dbuilder makes, so orchestration can be unit-tested with a
-// fake. One Engine is one endpoint: there is no package-level client.
+// BuildKit client. Everything else talks to interfaces, so orchestration can
+// be unit-tested with a fake: each consumer declares the calls it makes as
+// its own small interface (run.Engine, sidecar.Engine, lifecycle.Engine,
+// pull.Engine, doctor.Engine, release's helpers), and Engine is their union,
+// what a connection (Docker, enginefake) implements and the CLI holds. One
+// Engine is one endpoint: there is no package-level client.
 package engine
 
 import (

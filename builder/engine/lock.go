@@ -11,12 +11,18 @@ import (
 // LockWait is how often a waiting CreateLocked tries again.
 const LockWait = time.Second
 
+// Locker is what CreateLocked needs of an Engine.
+type Locker interface {
+	OneShot
+	ContainerInspect(ctx context.Context, id string) (Container, error)
+}
+
 // CreateLocked creates a container whose name is a lock: the daemon refuses
 // a second container of the same name. While a live run holds the name it
 // waits (saying so once through waiting); a container that a dead run left
 // under the name is removed (saying so through takeover) and the create is
 // tried again. alive tells whether a run id still runs.
-func CreateLocked(ctx context.Context, e Containers, spec ContainerSpec, alive func(ctx context.Context, run string) bool,
+func CreateLocked(ctx context.Context, e Locker, spec ContainerSpec, alive func(ctx context.Context, run string) bool,
 	waiting, takeover func(holderRun string)) (string, error) {
 	said := false
 	for {

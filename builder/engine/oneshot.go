@@ -3,8 +3,19 @@ package engine
 import (
 	"bytes"
 	"context"
+	"io"
 	"time"
 )
+
+// OneShot is what the helpers below need of an Engine: a container's life
+// from create to remove.
+type OneShot interface {
+	ContainerCreate(ctx context.Context, spec ContainerSpec) (string, error)
+	ContainerStart(ctx context.Context, id string) error
+	ContainerWait(ctx context.Context, id string) (int, error)
+	ContainerLogs(ctx context.Context, id string, follow bool, tail string, w io.Writer) error
+	ContainerRemove(ctx context.Context, id string) error
+}
 
 // CleanupTimeout bounds one cleanup call.
 const CleanupTimeout = 60 * time.Second
@@ -19,7 +30,7 @@ func Cleanup(fn func(ctx context.Context) error) error {
 }
 
 // RemoveContainer removes id on a fresh context; a missing one is fine.
-func RemoveContainer(e Containers, id string) error {
+func RemoveContainer(e OneShot, id string) error {
 	return Cleanup(func(ctx context.Context) error { return e.ContainerRemove(ctx, id) })
 }
 
@@ -31,7 +42,7 @@ const CreateTimeout = 2 * time.Minute
 // daemon without telling us its ID, which would leave it (and the volumes
 // it mounts) behind. Creating takes milliseconds, so ignoring a cancel for
 // that long costs nothing.
-func Create(ctx context.Context, e Containers, spec ContainerSpec) (string, error) {
+func Create(ctx context.Context, e OneShot, spec ContainerSpec) (string, error) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CreateTimeout)
 	defer cancel()
 	id, err := e.ContainerCreate(cctx, spec)
@@ -48,7 +59,7 @@ func Create(ctx context.Context, e Containers, spec ContainerSpec) (string, erro
 // RunOnce runs a short-lived container to its end and returns its exit code
 // and output: create, prepare (copy files in; may be nil), start, wait,
 // logs, and always remove, even when ctx is cancelled.
-func RunOnce(ctx context.Context, e Containers, spec ContainerSpec, prepare func(ctx context.Context, id string) error) (int, []byte, error) {
+func RunOnce(ctx context.Context, e OneShot, spec ContainerSpec, prepare func(ctx context.Context, id string) error) (int, []byte, error) {
 	id, err := Create(ctx, e, spec)
 	if err != nil {
 		return -1, nil, err

@@ -59,6 +59,12 @@ func (g *gate) set(s *SilentError) {
 	g.mu.Unlock()
 }
 
+// Pinger is what Watch needs of an Engine.
+type Pinger interface {
+	Endpoint() string
+	Ping(ctx context.Context) error
+}
+
 // gated is an Engine whose calls Watch can shut off.
 type gated interface{ gate() *gate }
 
@@ -67,7 +73,7 @@ type gated interface{ gate() *gate }
 // with a *SilentError as its cause (context.Cause) and refuses e's calls
 // until a ping is answered again. stop ends the watch; call it after the
 // run's cleanup, so that cleanup proceeds if the daemon comes back.
-func Watch(ctx context.Context, e Engine, interval, limit time.Duration) (context.Context, func()) {
+func Watch(ctx context.Context, e Pinger, interval, limit time.Duration) (context.Context, func()) {
 	wctx, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
 	var g *gate

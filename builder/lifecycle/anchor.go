@@ -36,7 +36,7 @@ var anchorScript = `while [ "$(timeout ` + strconv.Itoa(int(HeartbeatTimeout/tim
 // tell at once that a killed owner is gone (see Liveness).
 type Anchor struct {
 	ID    string
-	eng   engine.Engine
+	eng   Engine
 	mu    sync.Mutex
 	stdin io.WriteCloser
 	stop  chan struct{}
@@ -45,7 +45,7 @@ type Anchor struct {
 
 // StartAnchor starts the anchor of run from image (any image with sh and
 // coreutils or busybox).
-func StartAnchor(ctx context.Context, eng engine.Engine, image string, run ident.Run) (*Anchor, error) {
+func StartAnchor(ctx context.Context, eng Engine, image string, run ident.Run) (*Anchor, error) {
 	lb := run.Labels(labels.RoleAnchor, ident.Target{})
 	Self().Labels(lb)
 	id, err := engine.Create(ctx, eng, engine.ContainerSpec{

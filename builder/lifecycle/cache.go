@@ -31,7 +31,7 @@ type Cache struct {
 // Caches lists the cache volumes, measuring size and last use with one
 // short-lived container that mounts them read-only (this works against a
 // remote daemon too). image is any local image with sh, du and stat.
-func Caches(ctx context.Context, eng engine.Engine, image, version string) ([]Cache, error) {
+func Caches(ctx context.Context, eng Engine, image, version string) ([]Cache, error) {
 	all, err := eng.VolumeList(ctx, map[string]string{labels.Managed: "true"})
 	if err != nil {
 		return nil, err
@@ -88,7 +88,7 @@ func Caches(ctx context.Context, eng engine.Engine, image, version string) ([]Ca
 }
 
 // inUse lists the kept volumes a container (a sidecar, a build) mounts now.
-func inUse(ctx context.Context, eng engine.Engine) (map[string]bool, error) {
+func inUse(ctx context.Context, eng Engine) (map[string]bool, error) {
 	cs, err := eng.ContainerList(ctx, map[string]string{labels.Managed: "true"})
 	if err != nil {
 		return nil, err

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
@@ -33,7 +32,7 @@ type Leftover struct {
 // and per-run volumes whose run is dead (see Liveness.Settle, which may wait
 // a few seconds for runs owned on other hosts; waiting says so). Cache
 // volumes carry no run label and are never listed; they are kept on purpose.
-func Leftovers(ctx context.Context, eng engine.Engine, live *Liveness, waiting func(n int, d time.Duration)) ([]Leftover, error) {
+func Leftovers(ctx context.Context, eng Engine, live *Liveness, waiting func(n int, d time.Duration)) ([]Leftover, error) {
 	cs, err := eng.ContainerList(ctx, map[string]string{labels.Managed: "true"})
 	if err != nil {
 		return nil, err
@@ -87,7 +86,7 @@ func Leftovers(ctx context.Context, eng engine.Engine, live *Liveness, waiting f
 
 // Remove removes leftovers; NotFound counts as done. The empty cgroups that
 // removed sidecars leave on the daemon host go too.
-func Remove(ctx context.Context, eng engine.Engine, items []Leftover, version string) error {
+func Remove(ctx context.Context, eng Engine, items []Leftover, version string) error {
 	var errs []error
 	sidecars := map[string][]string{} // image -> sidecar names
 	for _, it := range items {

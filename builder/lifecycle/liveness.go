@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/labels"
 )
 
@@ -20,7 +19,7 @@ const (
 // Liveness judges runs by their anchors and, when the owner shares this
 // process's host and PID namespace, by the owner process itself.
 type Liveness struct {
-	eng  engine.Engine
+	eng  Engine
 	self Owner
 	// exists tells whether an owner's process runs; Owner.Exists, or a
 	// stand-in in tests.
@@ -30,7 +29,7 @@ type Liveness struct {
 }
 
 // NewLiveness judges runs on eng from this process's point of view.
-func NewLiveness(eng engine.Engine) *Liveness {
+func NewLiveness(eng Engine) *Liveness {
 	return &Liveness{eng: eng, self: Self(), exists: Owner.Exists, wait: HeartbeatTimeout + time.Second}
 }
 

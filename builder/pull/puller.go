@@ -19,7 +19,7 @@ type Want struct{ Ref, Why, Platform string }
 // nothing is pulled twice, and which registries could not be reached, so
 // that no other image is tried from them. Not for concurrent use.
 type Puller struct {
-	eng      engine.Engine
+	eng      Engine
 	policy   Policy
 	progress func(ref string) io.Writer
 	done     map[string]bool  // refs pulled by this Puller
@@ -29,7 +29,7 @@ type Puller struct {
 
 // New returns a Puller for one run; progress(ref) is where ref's pull
 // progress goes (nil: nowhere).
-func New(eng engine.Engine, policy Policy, progress func(ref string) io.Writer) *Puller {
+func New(eng Engine, policy Policy, progress func(ref string) io.Writer) *Puller {
 	if progress == nil {
 		progress = func(string) io.Writer { return io.Discard }
 	}

@@ -32,7 +32,7 @@ type box struct {
 
 // run runs b to its end, its output going to log, and removes it, even
 // when ctx is cancelled. The exit code is the script's.
-func (b box) run(ctx context.Context, eng engine.Engine, log io.Writer) (int, error) {
+func (b box) run(ctx context.Context, eng boxEngine, log io.Writer) (int, error) {
 	id, err := engine.Create(ctx, eng, engine.ContainerSpec{
 		Image: b.Image, Cmd: []string{"sh", "-e", Dir + "/run.sh"}, Env: b.Env,
 		WorkingDir: Dir, Labels: b.Labels,
@@ -66,7 +66,7 @@ func (b box) run(ctx context.Context, eng engine.Engine, log io.Writer) (int, er
 }
 
 // copyIn streams the script and files into Dir of container id.
-func copyIn(ctx context.Context, eng engine.Engine, id string, script []byte, files map[string]string, data map[string][]byte) error {
+func copyIn(ctx context.Context, eng copier, id string, script []byte, files map[string]string, data map[string][]byte) error {
 	pr, pw := io.Pipe()
 	go func() {
 		tw := tar.NewWriter(pw)
@@ -96,7 +96,7 @@ func copyIn(ctx context.Context, eng engine.Engine, id string, script []byte, fi
 
 // copyOut copies dir of container id into the host directory to (made if
 // missing), through the checked extractor.
-func copyOut(ctx context.Context, eng engine.Engine, id, dir, to string) error {
+func copyOut(ctx context.Context, eng copier, id, dir, to string) error {
 	if err := os.MkdirAll(to, 0o755); err != nil {
 		return err
 	}

@@ -7,14 +7,14 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
-	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/distros"
 )
 
 // The repositories take their layout from each job's format: suites where
 // the format has them, only its own packages (not logs, not other files).
 func TestPlanReposFollowsFormat(t *testing.T) {
-	job := func(distro, format string) (plan.Job, run.Result) {
+	job := func(distro, format string) (plan.Job, report.Result) {
 		f, ok := distros.LookupFormat(format)
 		if !ok {
 			t.Fatalf("format %s is not registered", format)
@@ -27,11 +27,11 @@ func TestPlanReposFollowsFormat(t *testing.T) {
 			}
 		}
 		return plan.Job{Target: matrix.Target{Name: RepoName(distro), Distro: distro}, Format: f},
-			run.Result{Dir: dir, Artifacts: []string{pkg, "build.log"}}
+			report.Result{Dir: dir, Artifacts: []string{pkg, "build.log"}}
 	}
 	dj, db := job("debian:trixie", "deb")
 	rj, rb := job("fedora:41", "rpm")
-	repos, err := planRepos([]plan.Job{rj, dj}, []run.Result{rb, db})
+	repos, err := planRepos([]plan.Job{rj, dj}, []report.Result{rb, db})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,12 +11,12 @@ import (
 	"slices"
 
 	"github.com/dbuilder/dbuilder/builder/plan"
-	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/distros"
 )
 
 // lint runs the format's linter on pkgs and returns its findings.
-func (r *releaser) lint(ctx context.Context, j plan.Job, dir string, pkgs []string, log *targetLog) ([]run.LintFinding, error) {
+func (r *releaser) lint(ctx context.Context, j plan.Job, dir string, pkgs []string, log *targetLog) ([]report.LintFinding, error) {
 	lint := j.Format.Lint()
 	files := map[string]string{}
 	for _, p := range pkgs {
@@ -43,7 +43,7 @@ func (r *releaser) lint(ctx context.Context, j plan.Job, dir string, pkgs []stri
 	findings := parseLint(lint, out)
 	if r.signed {
 		// The packages are unsigned when linted; the repository signs them.
-		findings = slices.DeleteFunc(findings, func(f run.LintFinding) bool { return slices.Contains(lint.Unsigned, f.Tag) })
+		findings = slices.DeleteFunc(findings, func(f report.LintFinding) bool { return slices.Contains(lint.Unsigned, f.Tag) })
 	}
 	log.Printf("release: lint: %d finding(s), %d error(s) (release.lint: %s)", len(findings), countErrors(findings), j.Target.Release.Lint)
 	return findings, nil
@@ -54,21 +54,21 @@ var severities = map[string]string{"E": "error", "W": "warning", "I": "info", "P
 // parseLint reads a linter's output (in the tools image, see
 // distros.Lint) into findings; lines of another shape (notes, summaries)
 // are left out.
-func parseLint(lint distros.Lint, out []byte) []run.LintFinding {
-	findings := []run.LintFinding{}
+func parseLint(lint distros.Lint, out []byte) []report.LintFinding {
+	findings := []report.LintFinding{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		m := lint.Line.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
 		}
-		findings = append(findings, run.LintFinding{Tool: lint.Tool, Severity: severities[m[lint.Severity]],
+		findings = append(findings, report.LintFinding{Tool: lint.Tool, Severity: severities[m[lint.Severity]],
 			Package: m[lint.Pkg], Tag: m[lint.Tag], Detail: m[lint.Detail]})
 	}
 	return findings
 }
 
-func countErrors(fs []run.LintFinding) int {
+func countErrors(fs []report.LintFinding) int {
 	n := 0
 	for _, f := range fs {
 		if f.Severity == "error" {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/builder/report"
 )
 
 func TestCheckRecorded(t *testing.T) {
@@ -17,19 +17,19 @@ func TestCheckRecorded(t *testing.T) {
 	data := []byte("!<arch>\ndebian-binary   1700000000  0     0     100644  4         `\n2.0\n")
 	os.WriteFile(filepath.Join(dir, pkg), data, 0o644)
 	sum := sha256.Sum256(data)
-	rec := &run.Record{Run: "r1", Artifacts: []run.Artifact{{Name: pkg, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}}}
-	b := run.Result{Target: "debian-bookworm", Dir: dir, Record: rec}
+	rec := &report.Record{Run: "r1", Artifacts: []report.Artifact{{Name: pkg, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}}}
+	b := report.Result{Target: "debian-bookworm", Dir: dir, Record: rec}
 	if err := checkRecorded(b, []string{pkg}); err != nil {
 		t.Fatalf("an untouched package: %v", err)
 	}
 	for _, c := range []struct {
 		name string
-		b    run.Result
+		b    report.Result
 		pkgs []string
 		edit func()
 		want string
 	}{
-		{"no record", run.Result{Target: "debian-bookworm", Dir: dir}, []string{pkg}, nil, "recorded no checksums"},
+		{"no record", report.Result{Target: "debian-bookworm", Dir: dir}, []string{pkg}, nil, "recorded no checksums"},
 		{"not recorded", b, []string{pkg, "other.deb"}, nil, "other.deb in " + dir + " is not in"},
 		{"one byte, same size", b, []string{pkg}, func() {
 			d := append([]byte(nil), data...)

@@ -20,12 +20,12 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/run"
 	"github.com/dbuilder/dbuilder/distros"
 )
@@ -66,8 +66,8 @@ type Options struct {
 // Outcome is what a release did, per target (in the order of the jobs)
 // and for the repositories.
 type Outcome struct {
-	Targets []run.ReleaseReport
-	Repos   *run.RepositoriesReport
+	Targets []report.ReleaseReport
+	Repos   *report.RepositoriesReport
 }
 
 // Failed counts the targets whose release failed.
@@ -83,7 +83,7 @@ func (o *Outcome) Failed() int {
 
 // releaser holds what the targets of one release share.
 type releaser struct {
-	eng    engine.Engine
+	eng    run.Engine
 	opt    Options
 	tools  string
 	out    *console
@@ -94,7 +94,7 @@ type releaser struct {
 // makes the repositories when every target passed. Its error is for the
 // release as a whole (no tools image, an unusable key); failed targets are
 // in the outcome.
-func Release(ctx context.Context, eng engine.Engine, jobs []plan.Job, built []run.Result, opt Options) (*Outcome, error) {
+func Release(ctx context.Context, eng run.Engine, jobs []plan.Job, built []report.Result, opt Options) (*Outcome, error) {
 	if opt.Stdout == nil {
 		opt.Stdout = io.Discard
 	}
@@ -123,8 +123,8 @@ func Release(ctx context.Context, eng engine.Engine, jobs []plan.Job, built []ru
 	}
 	defer anchor.Close()
 
-	o := &Outcome{Targets: make([]run.ReleaseReport, len(jobs))}
-	var second map[string]run.Result
+	o := &Outcome{Targets: make([]report.ReleaseReport, len(jobs))}
+	var second map[string]report.Result
 	if opt.CheckReproducible {
 		dir := filepath.Join(opt.OutputDir, ".dbuilder", "staging", opt.Run.ID)
 		defer func() {
@@ -140,11 +140,11 @@ func Release(ctx context.Context, eng engine.Engine, jobs []plan.Job, built []ru
 	g.SetLimit(opt.Jobs)
 	for i, j := range jobs {
 		if !built[i].OK {
-			o.Targets[i] = run.ReleaseReport{FailedStep: StepBuild, Error: "the build failed; nothing to release", Lint: []run.LintFinding{}, Checksums: []run.Artifact{}, LintMode: j.Target.Release.Lint}
+			o.Targets[i] = report.ReleaseReport{FailedStep: StepBuild, Error: "the build failed; nothing to release", Lint: []report.LintFinding{}, Checksums: []report.Artifact{}, LintMode: j.Target.Release.Lint}
 			continue
 		}
 		g.Go(func() error {
-			var sb *run.Result
+			var sb *report.Result
 			if s, ok := second[j.Name()]; ok {
 				sb = &s
 			}
@@ -162,8 +162,8 @@ func Release(ctx context.Context, eng engine.Engine, jobs []plan.Job, built []ru
 
 // target runs the checks of one target in order; the first that fails
 // ends it. Its log is DIR/<target>/release.log.
-func (r *releaser) target(ctx context.Context, j plan.Job, b run.Result, second *run.Result) run.ReleaseReport {
-	rep := run.ReleaseReport{LintMode: j.Target.Release.Lint, Lint: []run.LintFinding{}, Checksums: []run.Artifact{}}
+func (r *releaser) target(ctx context.Context, j plan.Job, b report.Result, second *report.Result) report.ReleaseReport {
+	rep := report.ReleaseReport{LintMode: j.Target.Release.Lint, Lint: []report.LintFinding{}, Checksums: []report.Artifact{}}
 	logPath := filepath.Join(b.Dir, LogName)
 	f, err := os.Create(logPath)
 	if err != nil {
@@ -179,7 +179,7 @@ func (r *releaser) target(ctx context.Context, j plan.Job, b run.Result, second 
 	if sums, err := checksums(b.Dir, pkgs); err == nil {
 		rep.Checksums = sums
 	}
-	fail := func(step string, err error) run.ReleaseReport {
+	fail := func(step string, err error) report.ReleaseReport {
 		rep.FailedStep, rep.Error = step, err.Error()
 		log.Printf("release: %s failed: %v", step, err)
 		return rep
@@ -232,7 +232,7 @@ func (r *releaser) labels(j plan.Job) map[string]string {
 }
 
 // packages are a target's package files (.deb, .rpm...), relative to its directory.
-func packages(b run.Result) []string {
+func packages(b report.Result) []string {
 	var out []string
 	for _, a := range b.Artifacts {
 		if distros.IsPackage(a) {

@@ -13,7 +13,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/engine/enginefake"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
-	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/distros"
 )
 
@@ -24,7 +24,7 @@ func TestParseLint(t *testing.T) {
 		"I: hellodb-dbgsym: some-info\n" +
 		"N: a note\n"
 	got := parseLint(lintOf(t, "deb"), []byte(lintian))
-	if len(got) != 3 || got[0] != (run.LintFinding{Tool: "lintian", Severity: "error", Package: "hellodb", Tag: "binary-without-manpage", Detail: "usr/bin/hellodb"}) ||
+	if len(got) != 3 || got[0] != (report.LintFinding{Tool: "lintian", Severity: "error", Package: "hellodb", Tag: "binary-without-manpage", Detail: "usr/bin/hellodb"}) ||
 		got[1].Severity != "warning" || got[1].Detail != "[usr/bin/hellodb]" || got[2].Package != "hellodb-dbgsym" || countErrors(got) != 1 {
 		t.Errorf("lintian: %+v", got)
 	}
@@ -110,8 +110,8 @@ func fakeRelease(t *testing.T, f *enginefake.Fake, opt Options, lint string) (*O
 	os.MkdirAll(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, "hellodb_1.0.0_amd64.deb"), []byte("deb"), 0o644)
 	sum := sha256.Sum256([]byte("deb"))
-	rec := &run.Record{Run: "r0", Artifacts: []run.Artifact{{Name: "hellodb_1.0.0_amd64.deb", Size: 3, SHA256: hex.EncodeToString(sum[:])}}}
-	built := []run.Result{{Target: jobs[0].Name(), OK: true, Dir: dir, Artifacts: []string{"hellodb_1.0.0_amd64.deb", "hellodb_1.0.0_amd64.buildinfo"}, Record: rec}}
+	rec := &report.Record{Run: "r0", Artifacts: []report.Artifact{{Name: "hellodb_1.0.0_amd64.deb", Size: 3, SHA256: hex.EncodeToString(sum[:])}}}
+	built := []report.Result{{Target: jobs[0].Name(), OK: true, Dir: dir, Artifacts: []string{"hellodb_1.0.0_amd64.deb", "hellodb_1.0.0_amd64.buildinfo"}, Record: rec}}
 	var log bytes.Buffer
 	opt.OutputDir, opt.Run, opt.Stdout, opt.Origin = out, ident.NewRun("0.0.0-test"), &log, "hellodb"
 	o, err := Release(context.Background(), f, jobs, built, opt)

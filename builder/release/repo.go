@@ -15,7 +15,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/plan"
-	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/distros"
 )
 
@@ -60,7 +60,7 @@ func Suite(distro string) string {
 // plan groups the targets' packages into one repository per distro. Two
 // targets of one distro that make a file of the same name but other
 // content cannot share its pool: that is an error.
-func planRepos(jobs []plan.Job, built []run.Result) ([]*repo, error) {
+func planRepos(jobs []plan.Job, built []report.Result) ([]*repo, error) {
 	byDistro := map[string]*repo{}
 	var order []string
 	for i, j := range jobs {
@@ -101,9 +101,9 @@ func planRepos(jobs []plan.Job, built []run.Result) ([]*repo, error) {
 
 // repositories makes DIR/repo when every target passed; otherwise it
 // leaves an earlier DIR/repo as it was.
-func (r *releaser) repositories(ctx context.Context, jobs []plan.Job, built []run.Result, reps []run.ReleaseReport, key *signingKey) *run.RepositoriesReport {
+func (r *releaser) repositories(ctx context.Context, jobs []plan.Job, built []report.Result, reps []report.ReleaseReport, key *signingKey) *report.RepositoriesReport {
 	dir := filepath.Join(r.opt.OutputDir, RepoDir)
-	rr := &run.RepositoriesReport{Dir: dir, Repos: []run.RepositoryInfo{}}
+	rr := &report.RepositoriesReport{Dir: dir, Repos: []report.RepositoryInfo{}}
 	failed := 0
 	for _, t := range reps {
 		if !t.OK {
@@ -148,7 +148,7 @@ func (r *releaser) repositories(ctx context.Context, jobs []plan.Job, built []ru
 // into a staging directory, checks SHA256SUMS and publishes it as DIR/repo.
 // The container holds the key only in its /dev/shm and is removed as soon
 // as the files are out.
-func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey, rr *run.RepositoriesReport) error {
+func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey, rr *report.RepositoriesReport) error {
 	stage, err := artifacts.NewStaging(r.opt.OutputDir, RepoDir, r.opt.Run.ID)
 	if err != nil {
 		return err
@@ -251,7 +251,7 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 	}
 	for _, rp := range repos {
 		sub := rp.Layout.Dir
-		info := run.RepositoryInfo{Distro: rp.Distro, Format: rp.Format, Path: path.Join(RepoDir, sub, rp.Name), Suite: rp.Suite, Packages: []string{}}
+		info := report.RepositoryInfo{Distro: rp.Distro, Format: rp.Format, Path: path.Join(RepoDir, sub, rp.Name), Suite: rp.Suite, Packages: []string{}}
 		prefix := sub + "/" + rp.Name + "/"
 		for _, s := range sums {
 			if strings.HasPrefix(s, prefix) && distros.IsPackage(s) {

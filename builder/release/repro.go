@@ -16,6 +16,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/run"
 )
 
@@ -34,7 +35,7 @@ var Variation = run.Variation{
 // into a directory of the release's staging area (a killed run's is swept
 // with it). It skips test.command: the packages are made before the tests
 // run, and the tests need not pass twice. It returns the results by target.
-func (r *releaser) secondBuild(ctx context.Context, jobs []plan.Job, built []run.Result, dir string) (map[string]run.Result, error) {
+func (r *releaser) secondBuild(ctx context.Context, jobs []plan.Job, built []report.Result, dir string) (map[string]report.Result, error) {
 	var again []plan.Job
 	for i, j := range jobs {
 		if built[i].OK {
@@ -58,7 +59,7 @@ func (r *releaser) secondBuild(ctx context.Context, jobs []plan.Job, built []run
 	if err != nil {
 		return nil, fmt.Errorf("second build: %w", err)
 	}
-	out := map[string]run.Result{}
+	out := map[string]report.Result{}
 	for _, x := range res {
 		out[x.Target] = x
 	}
@@ -67,7 +68,7 @@ func (r *releaser) secondBuild(ctx context.Context, jobs []plan.Job, built []run
 
 // compare checks that the second build made the same package files, byte
 // for byte. On a difference diffoscope explains it in DIR/<target>/diffoscope.txt.
-func (r *releaser) compare(ctx context.Context, j plan.Job, first run.Result, second *run.Result, log *targetLog) (bool, string, error) {
+func (r *releaser) compare(ctx context.Context, j plan.Job, first report.Result, second *report.Result, log *targetLog) (bool, string, error) {
 	if second == nil || !second.OK {
 		why := "it did not run"
 		if second != nil {
@@ -186,8 +187,8 @@ func fileHash(p string) ([]byte, error) {
 }
 
 // checksums describes a target's packages with their sha256.
-func checksums(dir string, pkgs []string) ([]run.Artifact, error) {
-	out := []run.Artifact{}
+func checksums(dir string, pkgs []string) ([]report.Artifact, error) {
+	out := []report.Artifact{}
 	for _, p := range pkgs {
 		fp := filepath.Join(dir, filepath.FromSlash(p))
 		st, err := os.Stat(fp)
@@ -198,7 +199,7 @@ func checksums(dir string, pkgs []string) ([]run.Artifact, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, run.Artifact{Name: p, Size: st.Size(), SHA256: hex.EncodeToString(h)})
+		out = append(out, report.Artifact{Name: p, Size: st.Size(), SHA256: hex.EncodeToString(h)})
 	}
 	return out, nil
 }

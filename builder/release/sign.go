@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/dbuilder/dbuilder/builder/engine"
 )
 
 // MaxKeySize bounds a signing key; an armored private key is a few KiB.
@@ -44,7 +42,7 @@ func parseKey(data []byte) (*signingKey, error) {
 // through the exec's stdin: it never lands in a file dbuilder writes, a
 // tar stream, an environment variable or a log (gpg only says which key it
 // imported).
-func importKey(ctx context.Context, eng engine.Engine, id string, key *signingKey, log io.Writer) error {
+func importKey(ctx context.Context, eng execer, id string, key *signingKey, log io.Writer) error {
 	code, err := eng.Exec(ctx, id, []string{"sh", "-c", `umask 077 && mkdir -p "$GNUPGHOME" && exec gpg --batch --import`},
 		bytes.NewReader(key.armored), log)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/dbuilder/dbuilder/builder/plan"
-	"github.com/dbuilder/dbuilder/builder/run"
+	"github.com/dbuilder/dbuilder/builder/report"
 )
 
 // Summary prints a table of what release found per target, each failure
@@ -68,7 +68,7 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func lintWord(t run.ReleaseReport) string {
+func lintWord(t report.ReleaseReport) string {
 	if t.LintMode == "off" {
 		return "off"
 	}

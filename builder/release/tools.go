@@ -25,7 +25,7 @@ var toolsBases = []string{"debian:bookworm", "debian:trixie"}
 // it is missing or the recipe changed (the image carries the recipe's hash
 // in a label), once per daemon and version, like the sidecar image. The
 // note says what was done ("" when nothing was).
-func EnsureTools(ctx context.Context, eng engine.Engine, version string, progress io.Writer) (string, error) {
+func EnsureTools(ctx context.Context, eng imageBuilder, version string, progress io.Writer) (string, error) {
 	ref := ident.ReleaseToolsImage(version)
 	hash := recipeHash()
 	if have, err := eng.Image(ctx, ref); err == nil && have.Labels[labels.Inputs] == hash {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
@@ -109,7 +110,7 @@ func runAccount(t *testing.T, root string) string {
 }
 
 // runDaemon runs the sidecar's script on a fake tree.
-func runDaemon(t *testing.T, root string) *Usage {
+func runDaemon(t *testing.T, root string) *report.Usage {
 	t.Helper()
 	s := strings.NewReplacer("cg=/sys/fs/cgroup", "cg="+root+"/cg", "/proc/1/cgroup", root+"/proc-1-cgroup", "LOCK", "lk").Replace(daemonScript)
 	out, err := exec.Command("sh", "-c", s).CombinedOutput()
@@ -134,7 +135,7 @@ func TestAccountScripts(t *testing.T) {
 		if ns(u.CPUSeconds) != 106256004 || u.PeakMemory == nil || *u.PeakMemory != 15249408 {
 			t.Errorf("cpu/mem %+v", u)
 		}
-		if u.IOSource != IOProcess || *u.ReadBytes != 8388608 || *u.WrittenBytes != 12603392 || u.IOCounts == "" {
+		if u.IOSource != report.IOProcess || *u.ReadBytes != 8388608 || *u.WrittenBytes != 12603392 || u.IOCounts == "" {
 			t.Errorf("io %+v", u)
 		}
 	})
@@ -144,7 +145,7 @@ func TestAccountScripts(t *testing.T) {
 		if ns(u.CPUSeconds) != 185477000 || *u.PeakMemory != 268435456 {
 			t.Errorf("cpu/mem %+v", u)
 		}
-		if u.IOSource != IOCgroupV2 || *u.ReadBytes != 1553408 || *u.WrittenBytes != 381882368 || !strings.Contains(u.IOCounts, "written back") {
+		if u.IOSource != report.IOCgroupV2 || *u.ReadBytes != 1553408 || *u.WrittenBytes != 381882368 || !strings.Contains(u.IOCounts, "written back") {
 			t.Errorf("io %+v", u)
 		}
 	})
@@ -180,7 +181,7 @@ func TestAccountScripts(t *testing.T) {
 			"proc-1-cgroup": "=0::/sc\n", "cg/cgroup.controllers": "=cpu io memory\n",
 			"cg/sc/cpu.stat": "v2/cpu.stat", "cg/sc/memory.peak": "v2/memory.peak", "cg/sc/io.stat": "v2/io.stat",
 		}))
-		if u == nil || ns(u.CPUSeconds) != 185477000 || *u.PeakMemory != 268435456 || u.IOSource != IOCgroupV2 || *u.WrittenBytes != 381882368 {
+		if u == nil || ns(u.CPUSeconds) != 185477000 || *u.PeakMemory != 268435456 || u.IOSource != report.IOCgroupV2 || *u.WrittenBytes != 381882368 {
 			t.Fatalf("%+v", u)
 		}
 	})
@@ -211,10 +212,11 @@ func TestAccountScripts(t *testing.T) {
 // "not accounted" in the summary and as null with a reason in report.json.
 func TestNotAccountedShown(t *testing.T) {
 	u := buildUsage("cgroup=v2 cpu.stat=usage_usec,2000000; memory.peak=absent io.stat=absent proc.io=absent")
-	res := []Result{{Target: "debian-bookworm", OK: true, Resources: &Resources{Build: u}}}
+	res := []report.Result{{Target: "debian-bookworm", OK: true, Resources: &report.Resources{Build: u}}}
 	var out bytes.Buffer
-	resourceTable(&out, res)
-	line := strings.Split(strings.TrimSpace(out.String()), "\n")[1]
+	report.Summary(&out, res)
+	_, table, _ := strings.Cut(out.String(), "DAEMON READ/WRITTEN\n")
+	line, _, _ := strings.Cut(table, "\n")
 	if strings.Contains(line, "0 MiB") || !strings.Contains(line, "not accounted") || !strings.Contains(line, "2.0s") {
 		t.Errorf("summary line: %q", line)
 	}
@@ -227,7 +229,7 @@ func TestNotAccountedShown(t *testing.T) {
 	// A measured figure names what it counts, in the summary too.
 	w := buildUsage("cgroup=v1 cpuacct.usage=1; memory.max_usage_in_bytes=1; proc.io=read_bytes:,1;write_bytes:,2;")
 	out.Reset()
-	resourceTable(&out, []Result{{Target: "x", OK: true, Resources: &Resources{Build: w}}})
+	report.Summary(&out, []report.Result{{Target: "x", OK: true, Resources: &report.Resources{Build: w}}})
 	if !strings.Contains(out.String(), "I/O (process): bytes the build's processes") {
 		t.Errorf("no legend for the I/O source:\n%s", out.String())
 	}

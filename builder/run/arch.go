@@ -17,7 +17,7 @@ import (
 // base image runs `uname -m`, which must answer the target's machine. It
 // fails to start where no emulation is set up ("exec format error"), and
 // answers the native machine when a base image is not what its name says.
-func checkArches(ctx context.Context, eng engine.Engine, info engine.Info, jobs []plan.Job, version string) []error {
+func checkArches(ctx context.Context, eng Engine, info engine.Info, jobs []plan.Job, version string) []error {
 	var errs []error
 	seen := map[string]bool{}
 	for _, j := range jobs {
@@ -33,7 +33,7 @@ func checkArches(ctx context.Context, eng engine.Engine, info engine.Info, jobs 
 }
 
 // CanRun reports whether the endpoint runs image's userland as a.
-func CanRun(ctx context.Context, eng engine.Engine, image string, a distros.Arch, version string) error {
+func CanRun(ctx context.Context, eng engine.OneShot, image string, a distros.Arch, version string) error {
 	spec := engine.ContainerSpec{
 		Image: image, Entrypoint: []string{"uname", "-m"}, NetworkMode: "none",
 		Labels: ident.Kept(version).Labels(labels.RoleProbe, ident.Target{}),

@@ -15,6 +15,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/render"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/builder/version"
 )
@@ -40,7 +41,7 @@ func loadE2E(t *testing.T, name, sel string) []plan.Job {
 	return jobs
 }
 
-func build(t *testing.T, eng engine.Engine, jobs []plan.Job, out string, j int, mods ...func(*Options)) ([]Result, string) {
+func build(t *testing.T, eng engine.Engine, jobs []plan.Job, out string, j int, mods ...func(*Options)) ([]report.Result, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
@@ -54,7 +55,7 @@ func build(t *testing.T, eng engine.Engine, jobs []plan.Job, out string, j int, 
 	if err != nil {
 		t.Fatalf("build: %v\n%s", err, log.String())
 	}
-	Summary(&log, res)
+	report.Summary(&log, res)
 	t.Log(log.String())
 	dockertest.AssertClean(t, eng, run.ID)
 	return res, log.String()

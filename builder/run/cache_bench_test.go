@@ -15,6 +15,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/render"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -52,7 +53,7 @@ func BenchmarkNoopBuild(b *testing.B) {
 	out := b.TempDir()
 	opt := Options{OutputDir: out, Jobs: 3, Sidecar: sidecar.ImageFor("", fakeVersion), Stdout: io.Discard}
 	opt.Run = ident.NewRun(fakeVersion)
-	if res, err := Build(context.Background(), f, jobs, opt); err != nil || Failed(res) > 0 {
+	if res, err := Build(context.Background(), f, jobs, opt); err != nil || report.Failed(res) > 0 {
 		b.Fatalf("first build: %v %+v", err, res)
 	}
 	for b.Loop() {

@@ -14,6 +14,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -22,7 +23,7 @@ import (
 // DOCKER_HOST at the inner daemon, and copies OutDir into the staging
 // directory. Files move through the Engine API both ways (no bind mounts),
 // so this works against a remote daemon too.
-func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sidecar, log *targetLog, stageDir string, res *Result) ([]string, error) {
+func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sidecar, log *targetLog, stageDir string, res *report.Result) ([]string, error) {
 	nonce := newNonce()
 	l := r.layout()
 	env := []string{
@@ -93,7 +94,7 @@ func (r *runner) buildContainer(ctx context.Context, j plan.Job, sc *sidecar.Sid
 	<-logsDone
 	log.Flush()
 	if fig := log.Figures(); fig != "" {
-		res.Resources = &Resources{Build: buildUsage(fig)}
+		res.Resources = &report.Resources{Build: buildUsage(fig)}
 	}
 	step, known := failedStep(code)
 	if code != 0 && known {

@@ -21,6 +21,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/render"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -102,7 +103,7 @@ func passingBuild(c *enginefake.Container, stop <-chan struct{}) int {
 	return 0
 }
 
-func fakeBuild(t *testing.T, ctx context.Context, f *enginefake.Fake, jobs []plan.Job, out string, mod func(*Options)) ([]Result, string, error) {
+func fakeBuild(t *testing.T, ctx context.Context, f *enginefake.Fake, jobs []plan.Job, out string, mod func(*Options)) ([]report.Result, string, error) {
 	t.Helper()
 	var log bytes.Buffer
 	opt := Options{OutputDir: out, Jobs: 2, Run: ident.NewRun(fakeVersion), Sidecar: sidecar.ImageFor("", fakeVersion), Stdout: &log}
@@ -110,7 +111,7 @@ func fakeBuild(t *testing.T, ctx context.Context, f *enginefake.Fake, jobs []pla
 		mod(&opt)
 	}
 	res, err := Build(ctx, f, jobs, opt)
-	Summary(&log, res)
+	report.Summary(&log, res)
 	return res, log.String(), err
 }
 
@@ -138,7 +139,7 @@ func TestFakeBuildAndWarmRun(t *testing.T) {
 	jobs := fakeJobs(t, fakeMatrix)
 	out := t.TempDir()
 	res, log, err := fakeBuild(t, context.Background(), f, jobs, out, nil)
-	if err != nil || Failed(res) != 0 {
+	if err != nil || report.Failed(res) != 0 {
 		t.Fatalf("err %v\n%s", err, log)
 	}
 	for _, r := range res {
@@ -161,7 +162,7 @@ func TestFakeBuildAndWarmRun(t *testing.T) {
 	// Warm (--rebuild, or the result cache would skip it all): same images,
 	// preloaded images found on the cache volumes.
 	res, log, err = fakeBuild(t, context.Background(), f, jobs, out, func(o *Options) { o.Rebuild = true })
-	if err != nil || Failed(res) != 0 {
+	if err != nil || report.Failed(res) != 0 {
 		t.Fatalf("warm: %v\n%s", err, log)
 	}
 	for _, r := range res {
@@ -172,7 +173,7 @@ func TestFakeBuildAndWarmRun(t *testing.T) {
 	assertOnlyCaches(t, f, jobs)
 }
 
-func stepNames(steps []Step) []string {
+func stepNames(steps []report.Step) []string {
 	var out []string
 	for _, s := range steps {
 		out = append(out, s.Name)
@@ -486,7 +487,7 @@ func TestFakeArchRefusedWithoutEmulation(t *testing.T) {
 func TestFakeArchEmulated(t *testing.T) {
 	f := archFake("aarch64")
 	res, log, err := fakeBuild(t, context.Background(), f, archJobs(t), t.TempDir(), nil)
-	if err != nil || Failed(res) > 0 {
+	if err != nil || report.Failed(res) > 0 {
 		t.Fatalf("%v\n%s", err, log)
 	}
 	if res[0].Arch != "amd64" || res[0].Emulated || res[1].Arch != "arm64" || !res[1].Emulated {
@@ -590,17 +591,17 @@ func TestFakeResultCache(t *testing.T) {
 	os.CopyFS(src, os.DirFS("../../testdata/hellodb"))
 	jobs := fakeJobsFrom(t, fakeMatrix, src)
 	out := t.TempDir()
-	if res, log, _ := fakeBuild(t, context.Background(), f, jobs, out, nil); Failed(res) > 0 {
+	if res, log, _ := fakeBuild(t, context.Background(), f, jobs, out, nil); report.Failed(res) > 0 {
 		t.Fatal(log)
 	}
-	rec, err := readRecord(filepath.Join(out, "debian-bookworm"))
+	rec, err := report.ReadRecord(filepath.Join(out, "debian-bookworm"))
 	if err != nil || len(rec.Artifacts) != 1 || rec.Artifacts[0].SHA256 == "" {
 		t.Fatalf("result record: %+v %v", rec, err)
 	}
 	// Nothing changed: nothing is started, the results say where they came from.
 	before := len(f.Events())
 	res, log, err := fakeBuild(t, context.Background(), f, jobs, out, nil)
-	if err != nil || Failed(res) > 0 {
+	if err != nil || report.Failed(res) > 0 {
 		t.Fatal(log)
 	}
 	for _, r := range res {
@@ -657,7 +658,7 @@ func TestFakeManyTargetsShareTheStagingDirectory(t *testing.T) {
 	out := t.TempDir()
 	for range 5 {
 		res, log, err := fakeBuild(t, context.Background(), f, jobs, out, func(o *Options) { o.Jobs = 4; o.Rebuild = true })
-		if err != nil || Failed(res) > 0 {
+		if err != nil || report.Failed(res) > 0 {
 			t.Fatalf("%v\n%s", err, log)
 		}
 	}

@@ -34,7 +34,7 @@ func (r *runner) builderImage(ctx context.Context, j plan.Job, log *targetLog) (
 }
 
 // baseIDs names the images a builder image is built FROM with their IDs.
-func baseIDs(ctx context.Context, eng engine.Engine, refs []string) (string, error) {
+func baseIDs(ctx context.Context, eng Engine, refs []string) (string, error) {
 	parts := make([]string, 0, len(refs))
 	for _, ref := range refs {
 		img, err := eng.Image(ctx, ref)

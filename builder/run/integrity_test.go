@@ -11,6 +11,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -30,13 +31,13 @@ func TestFakeTamperedCacheRebuilds(t *testing.T) {
 	f := newFake()
 	jobs := fakeJobs(t, fakeMatrix)
 	out := t.TempDir()
-	if res, log, _ := fakeBuild(t, context.Background(), f, jobs, out, nil); Failed(res) > 0 {
+	if res, log, _ := fakeBuild(t, context.Background(), f, jobs, out, nil); report.Failed(res) > 0 {
 		t.Fatal(log)
 	}
 	deb := filepath.Join(out, "debian-bookworm", "pkg_1.0_amd64.deb")
 	flipByte(t, deb)
 	res, log, err := fakeBuild(t, context.Background(), f, jobs, out, nil)
-	if err != nil || Failed(res) > 0 {
+	if err != nil || report.Failed(res) > 0 {
 		t.Fatalf("%v\n%s", err, log)
 	}
 	if res[0].Cached != nil {
@@ -74,7 +75,7 @@ func TestFakeNonUTF8ArtifactIsCached(t *testing.T) {
 	out := t.TempDir()
 	for i := range 2 {
 		res, log, err := fakeBuild(t, context.Background(), f, jobs, out, nil)
-		if err != nil || Failed(res) > 0 {
+		if err != nil || report.Failed(res) > 0 {
 			t.Fatalf("run %d: %v\n%s", i+1, err, log)
 		}
 		if i == 1 && res[0].Cached == nil {
@@ -85,8 +86,8 @@ func TestFakeNonUTF8ArtifactIsCached(t *testing.T) {
 		}
 	}
 	// The exact bytes, base64: "pkg-\xff\xfe_1.0_amd64.deb".
-	if rec := string(mustRead(t, filepath.Join(out, "debian-bookworm", ResultFile))); !strings.Contains(rec, `"name_base64": "cGtnLf/+XzEuMF9hbWQ2NC5kZWI="`) {
-		t.Errorf("%s:\n%s", ResultFile, rec)
+	if rec := string(mustRead(t, filepath.Join(out, "debian-bookworm", report.ResultFile))); !strings.Contains(rec, `"name_base64": "cGtnLf/+XzEuMF9hbWQ2NC5kZWI="`) {
+		t.Errorf("%s:\n%s", report.ResultFile, rec)
 	}
 }
 
@@ -127,7 +128,7 @@ func TestResultKeyInputs(t *testing.T) {
 	os.CopyFS(src, os.DirFS("../../testdata/hellodb"))
 	f := newFake()
 	jobs := fakeJobsFrom(t, fakeMatrix, src)[:1]
-	if res, log, _ := fakeBuild(t, context.Background(), f, jobs, t.TempDir(), nil); Failed(res) > 0 {
+	if res, log, _ := fakeBuild(t, context.Background(), f, jobs, t.TempDir(), nil); report.Failed(res) > 0 {
 		t.Fatal(log)
 	}
 	job := func(mod func(*plan.Job)) plan.Job {
@@ -190,7 +191,7 @@ func TestResultKeyInputs(t *testing.T) {
 func TestResultKeyStable(t *testing.T) {
 	f := newFake()
 	jobs := fakeJobs(t, fakeMatrix)
-	if res, log, _ := fakeBuild(t, context.Background(), f, jobs, t.TempDir(), nil); Failed(res) > 0 {
+	if res, log, _ := fakeBuild(t, context.Background(), f, jobs, t.TempDir(), nil); report.Failed(res) > 0 {
 		t.Fatal(log)
 	}
 	for _, j := range jobs {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/progress"
+	"github.com/dbuilder/dbuilder/builder/report"
 )
 
 // maxLine bounds a line held in memory: a build that prints megabytes
@@ -18,12 +19,6 @@ const maxLine = 16 << 10
 
 // tailLines is how many last lines a target keeps for its failure report.
 const tailLines = 20
-
-// Step is one step of a target and how long it took.
-type Step struct {
-	Name     string
-	Duration time.Duration
-}
 
 // targetLog is a target's log: every byte goes to build.log, and complete
 // lines and step changes go to the run's progress view. It tracks the current
@@ -40,7 +35,7 @@ type targetLog struct {
 	partial []byte
 	step    string
 	stepAt  time.Time
-	steps   []Step
+	steps   []report.Step
 	tail    []string
 	figures string // the build container's resource marker, for the report
 	now     func() time.Time
@@ -143,7 +138,7 @@ func (l *targetLog) setStep(s string) {
 	}
 	now := l.now()
 	if l.step != "" && l.step != "done" {
-		l.steps = append(l.steps, Step{Name: l.step, Duration: now.Sub(l.stepAt)})
+		l.steps = append(l.steps, report.Step{Name: l.step, Duration: now.Sub(l.stepAt)})
 	}
 	l.step, l.stepAt = s, now
 	if l.view != nil && s != "done" {
@@ -152,11 +147,11 @@ func (l *targetLog) setStep(s string) {
 }
 
 // Steps closes the current step and returns every step's duration.
-func (l *targetLog) Steps() []Step {
+func (l *targetLog) Steps() []report.Step {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.setStep("done")
-	return append([]Step(nil), l.steps...)
+	return append([]report.Step(nil), l.steps...)
 }
 
 // FileErr is the first error writing build.log.

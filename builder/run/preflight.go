@@ -22,7 +22,7 @@ func (e InputError) Unwrap() error { return e.Err }
 // itself; then it pulls what the pull policy asks for (see wants), checks
 // that every image the run needs is on the daemon, and that the endpoint
 // runs each foreign target's userland. It reports every problem at once.
-func Preflight(ctx context.Context, eng engine.Engine, info engine.Info, jobs []plan.Job, opt Options) error {
+func Preflight(ctx context.Context, eng Engine, info engine.Info, jobs []plan.Job, opt Options) error {
 	if err := outputIsSource(opt.OutputDir, jobs); err != nil {
 		return InputError{err}
 	}

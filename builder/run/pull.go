@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/progress"
 	"github.com/dbuilder/dbuilder/builder/pull"
@@ -25,7 +24,7 @@ const (
 // registry: the targets' base images and preload images (pulled on the
 // daemon dbuilder talks to, then copied into each target's daemon), and
 // the sidecar image or, when dbuilder's own must be built, its Debian base.
-func wants(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options) []pull.Want {
+func wants(ctx context.Context, eng Engine, jobs []plan.Job, opt Options) []pull.Want {
 	var out []pull.Want
 	seen := map[string]bool{}
 	add := func(ref, why, platform string) {
@@ -60,7 +59,7 @@ func wants(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 
 // pullAll pulls under opt.Pull ("" is pull.Missing), with each image's
 // progress on the console as "[pull IMAGE] ..." lines.
-func pullAll(ctx context.Context, eng engine.Engine, ws []pull.Want, opt Options) error {
+func pullAll(ctx context.Context, eng Engine, ws []pull.Want, opt Options) error {
 	policy := opt.Pull
 	if policy == "" {
 		policy = pull.Missing

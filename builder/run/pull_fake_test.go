@@ -11,6 +11,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/engine/enginefake"
 	"github.com/dbuilder/dbuilder/builder/pull"
+	"github.com/dbuilder/dbuilder/builder/report"
 )
 
 // emptyFake is a daemon that holds nothing, next to a registry that has
@@ -45,7 +46,7 @@ func TestFakePullsWhatIsMissing(t *testing.T) {
 	f := emptyFake()
 	jobs := fakeJobs(t, fakeMatrix)
 	res, log, err := fakeBuild(t, context.Background(), f, jobs, t.TempDir(), nil)
-	if err != nil || Failed(res) != 0 {
+	if err != nil || report.Failed(res) != 0 {
 		t.Fatalf("%v\n%s", err, log)
 	}
 	refs, first := pulledRefs(f)

@@ -15,13 +15,8 @@ import (
 	"github.com/dbuilder/dbuilder/builder/artifacts"
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/matrix"
+	"github.com/dbuilder/dbuilder/builder/report"
 )
-
-// ReportsDir holds, in DIR/<target>/, the JUnit files that test.reports
-// names, as the package's tests wrote them (relative to the built tree). A
-// failed attempt's go to artifacts.FailedPrefix+ReportsDir instead, next to
-// failed.log, so the last good build's stay as they were.
-const ReportsDir = "reports"
 
 // Bounds on what test.reports copies out: reports are small; a glob that
 // catches a build tree's large files is a mistake, not a report.
@@ -31,7 +26,7 @@ const (
 )
 
 // collectReports copies the files the job's test.reports globs match out
-// of the stopped build container into stageDir/ReportsDir, through the
+// of the stopped build container into stageDir/report.ReportsDir, through the
 // Engine API like the packages. It runs whether the build or the test
 // passed or failed (a failing test's report matters most) and never fails
 // the target: what it cannot copy it says in the log. It returns the files
@@ -40,9 +35,9 @@ func (r *runner) collectReports(ctx context.Context, id string, globs []string, 
 	if len(globs) == 0 || ctx.Err() != nil {
 		return nil
 	}
-	dst := filepath.Join(stageDir, ReportsDir)
+	dst := filepath.Join(stageDir, report.ReportsDir)
 	if _, err := os.Lstat(dst); err == nil {
-		log.Printf("dbuilder: test.reports: not copied: the build left %s/ in %s, the name dbuilder keeps for test reports", ReportsDir, OutDir)
+		log.Printf("dbuilder: test.reports: not copied: the build left %s/ in %s, the name dbuilder keeps for test reports", report.ReportsDir, OutDir)
 		return nil
 	}
 	tree := r.builtDir(ctx, id)
@@ -60,7 +55,7 @@ func (r *runner) collectReports(ctx context.Context, id string, globs []string, 
 		files, err := c.copy(rc, root, dst)
 		rc.Close()
 		for _, f := range files {
-			c.files = append(c.files, path.Join(ReportsDir, f))
+			c.files = append(c.files, path.Join(report.ReportsDir, f))
 		}
 		if err != nil {
 			log.Printf("dbuilder: test.reports: copying from %s: %v", src, err)

@@ -14,12 +14,12 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/dbuilder/dbuilder/builder/artifacts"
-	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/progress"
 	"github.com/dbuilder/dbuilder/builder/pull"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/builder/version"
 )
@@ -38,7 +38,7 @@ type Options struct {
 	// to Stdout. The caller closes it.
 	Progress progress.View
 	// Rebuild builds every target even when its last good result is
-	// current (see ResultFile).
+	// current (see report.ResultFile).
 	Rebuild bool
 	// CCache keeps a compiler cache per target on a kept volume.
 	CCache bool
@@ -59,45 +59,9 @@ type Options struct {
 	Vary *Variation
 }
 
-// Result is one target's outcome.
-type Result struct {
-	Target    string
-	Distro    string
-	Arch      string // Debian's name
-	Emulated  bool   // the build ran that architecture's userland through emulation
-	OK        bool
-	Cancelled bool
-	Step      string // where it failed
-	Err       error
-	Cached    *Record // set when the last good result was reused: nothing ran
-	// Record is what ResultFile says of a good result (built now or
-	// reused): the sums release checks the packages against.
-	Record    *Record
-	Tail      []string // last log lines, on failure
-	Duration  time.Duration
-	Steps     []Step
-	Planned   []string // the steps the target goes through, in order (none for a cached one)
-	Dir       string   // DIR/<target>
-	Log       string   // the log of this attempt: DIR/<target>/build.log, or failed.log on failure
-	Artifacts []string // package files, relative to Dir
-	// Reports are the test.reports files copied out, relative to Dir
-	// (ReportsDir/..., or failed-reports/... for a failed attempt).
-	Reports []string
-	// What a warm run reused.
-	BuilderImage       string
-	BuilderImageReused bool
-	Preloaded          []string
-	PreloadReused      []string
-	InnerDaemonID      string
-	InnerCleared       []string // what earlier runs had left in the inner daemon
-	Resources          *Resources
-
-	key string // the result key, taken before the build; "" if none
-}
-
 // runner holds what every target of one run shares.
 type runner struct {
-	eng      engine.Engine
+	eng      Engine
 	opt      Options
 	view     progress.View
 	run      ident.Run
@@ -112,7 +76,7 @@ type runner struct {
 // Build runs every job and returns their results in order. The error is
 // for problems of the run as a whole (bad input, no sidecar image, ...);
 // failed targets are reported in the results.
-func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options) ([]Result, error) {
+func Build(ctx context.Context, eng Engine, jobs []plan.Job, opt Options) ([]report.Result, error) {
 	if opt.Jobs < 1 {
 		opt.Jobs = 1
 	}
@@ -153,7 +117,7 @@ func Build(ctx context.Context, eng engine.Engine, jobs []plan.Job, opt Options)
 		names[i] = j.Name()
 	}
 	r.view.Plan(names)
-	results := make([]Result, len(jobs))
+	results := make([]report.Result, len(jobs))
 	var todo []int
 	for i, j := range jobs {
 		if !opt.Rebuild {
@@ -264,22 +228,22 @@ func cores(ncpu, jobs, targets int) int {
 }
 
 // cached returns the last good result of j when every input is unchanged.
-func (r *runner) cached(ctx context.Context, j plan.Job) (Result, bool) {
+func (r *runner) cached(ctx context.Context, j plan.Job) (report.Result, bool) {
 	key, err := r.resultKey(ctx, j)
 	if err != nil || key == "" {
-		return Result{}, false
+		return report.Result{}, false
 	}
 	dir := filepath.Join(r.opt.OutputDir, j.Name())
-	rec, err := readRecord(dir)
+	rec, err := report.ReadRecord(dir)
 	if err != nil || rec.Key != key {
-		return Result{}, false
+		return report.Result{}, false
 	}
 	if err := rec.Check(dir); err != nil {
 		r.view.Line(j.Name(), fmt.Sprintf("dbuilder: inputs unchanged, but the last good result is not reused: %v; building again", err))
-		return Result{}, false
+		return report.Result{}, false
 	}
-	res := Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, OK: true, Dir: dir, Cached: &rec, Record: &rec,
-		Log: filepath.Join(dir, logName), BuilderImage: j.ImageTag, BuilderImageReused: true}
+	res := report.Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, OK: true, Dir: dir, Cached: &rec, Record: &rec,
+		Log: filepath.Join(dir, report.LogFile), BuilderImage: j.ImageTag, BuilderImageReused: true}
 	for _, a := range rec.Artifacts {
 		res.Artifacts = append(res.Artifacts, a.Name)
 	}
@@ -290,8 +254,8 @@ func (r *runner) cached(ctx context.Context, j plan.Job) (Result, bool) {
 }
 
 // outcome is how a result shows in the progress view.
-func outcome(res Result) progress.Outcome {
-	return progress.Outcome{Word: resultWord(res), Failed: !res.OK && !res.Cancelled, Duration: res.Duration, Log: res.Log}
+func outcome(res report.Result) progress.Outcome {
+	return progress.Outcome{Word: report.Word(res), Failed: !res.OK && !res.Cancelled, Duration: res.Duration, Log: res.Log}
 }
 
 func outcomeWord(ok bool) string {

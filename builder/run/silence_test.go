@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine/enginefake"
 	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/report"
 )
 
 // A daemon that stops answering pings during the build step fails every
@@ -19,7 +20,7 @@ func TestFakeSilentDaemonFailsTargets(t *testing.T) {
 	f := newFake()
 	jobs := fakeJobs(t, fakeMatrix)
 	out := t.TempDir()
-	if res, log, err := fakeBuild(t, context.Background(), f, jobs, out, nil); err != nil || Failed(res) != 0 {
+	if res, log, err := fakeBuild(t, context.Background(), f, jobs, out, nil); err != nil || report.Failed(res) != 0 {
 		t.Fatalf("first build: %v\n%s", err, log)
 	}
 	f.OnStart = func(c *enginefake.Container) enginefake.Behavior {

@@ -14,6 +14,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/render"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -70,7 +71,7 @@ func TestFakeSymlinkedCheckoutSkipsOutput(t *testing.T) {
 			out := tc.out(dir)
 			for i, want := range []bool{false, true} {
 				res, log, err := fakeBuild(t, context.Background(), f, jobs, out, nil)
-				if err != nil || Failed(res) > 0 {
+				if err != nil || report.Failed(res) > 0 {
 					t.Fatalf("build %d: %v\n%s", i+1, err, log)
 				}
 				if got := res[0].Cached != nil; got != want {

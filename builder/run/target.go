@@ -11,18 +11,16 @@ import (
 	"github.com/dbuilder/dbuilder/builder/artifacts"
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
-
-// logName is the log of a target's build in DIR/<target>/.
-const logName = "build.log"
 
 // target runs one job from start to end. It never returns early without
 // cleaning up: every resource is removed by a defer registered right after
 // it is created.
-func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
+func (r *runner) target(ctx context.Context, j plan.Job) (res report.Result) {
 	start := time.Now()
-	res = Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, Dir: filepath.Join(r.opt.OutputDir, j.Name()), Planned: planned(j)}
+	res = report.Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, Dir: filepath.Join(r.opt.OutputDir, j.Name()), Planned: planned(j)}
 	r.view.Start(j.Name())
 	defer func() { r.view.Finish(j.Name(), outcome(res)) }() // runs last, with the final result
 	if j.Target.Timeout > 0 {
@@ -35,27 +33,28 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 		res.Err, res.Step = err, StepPrepare
 		return res
 	}
-	logFile, err := r.openLog(filepath.Join(stage.Dir, logName))
+	logFile, err := r.openLog(filepath.Join(stage.Dir, report.LogFile))
 	if err != nil {
 		stage.Discard()
 		res.Err, res.Step = err, StepPrepare
 		return res
 	}
 	log := newTargetLog(logFile, r.view, j.Name())
+	var key string // the result key, taken before the build; "" if none
 	defer func() {
 		res.Duration = time.Since(start)
 		log.Flush()
 		if err := logFile.Close(); err != nil && log.FileErr() == nil && res.OK {
-			res.OK, res.Err, res.Step = false, fmt.Errorf("writing %s: %w", logName, err), StepCollect
+			res.OK, res.Err, res.Step = false, fmt.Errorf("writing %s: %w", report.LogFile, err), StepCollect
 		}
-		r.finish(&res, log, stage)
+		r.finish(&res, key, log, stage)
 	}()
 
-	err = r.steps(ctx, j, log, stage, &res)
+	err = r.steps(ctx, j, log, stage, &res, &key)
 	res.Steps = log.Steps()
 	if err == nil {
 		if ferr := log.FileErr(); ferr != nil {
-			err = fmt.Errorf("writing %s: %w", logName, ferr)
+			err = fmt.Errorf("writing %s: %w", report.LogFile, ferr)
 		}
 	}
 	if err != nil {
@@ -66,7 +65,7 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 		if ctx.Err() != nil {
 			res.Cancelled = errors.Is(ctx.Err(), context.Canceled)
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				res.Err = TimeoutError{Step: res.Step, After: j.Target.Timeout}
+				res.Err = report.TimeoutError{Step: res.Step, After: j.Target.Timeout}
 				log.Printf("dbuilder: %v", res.Err)
 			}
 			if s := silenced(ctx, res.Step); s != nil {
@@ -80,7 +79,7 @@ func (r *runner) target(ctx context.Context, j plan.Job) (res Result) {
 }
 
 // steps is the pipeline proper.
-func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *artifacts.Staging, res *Result) (err error) {
+func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *artifacts.Staging, res *report.Result, key *string) (err error) {
 	log.SetStep(StepImage)
 	// The failed step is taken before teardown begins.
 	defer func() {
@@ -96,7 +95,7 @@ func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *a
 	// The key is taken before the source is copied: if the source changes
 	// during the build, the next build sees a different key and builds
 	// again (never the other way round).
-	if res.key, err = r.resultKey(ctx, j); err != nil {
+	if *key, err = r.resultKey(ctx, j); err != nil {
 		return err
 	}
 
@@ -152,21 +151,21 @@ func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *a
 // finish publishes the staging directory: everything on success; on
 // failure only the log, as DIR/<target>/failed.log next to the last good
 // packages, which stay.
-func (r *runner) finish(res *Result, log *targetLog, stage *artifacts.Staging) {
+func (r *runner) finish(res *report.Result, key string, log *targetLog, stage *artifacts.Staging) {
 	if !res.OK {
 		r.publishFailure(res, log, stage)
 		return
 	}
 	// Recorded even without a key (never reused then): release checks the
 	// packages against these sums.
-	arts, err := describe(stage.Dir, res.Artifacts)
-	var reps []Artifact
+	arts, err := report.Describe(stage.Dir, res.Artifacts)
+	var reps []report.Artifact
 	if err == nil {
-		reps, err = describe(stage.Dir, res.Reports)
+		reps, err = report.Describe(stage.Dir, res.Reports)
 	}
-	rec := Record{Key: res.key, Target: res.Target, Run: r.run.ID, Finished: time.Now().UTC(), Artifacts: arts, Reports: reps}
+	rec := report.Record{Key: key, Target: res.Target, Run: r.run.ID, Finished: time.Now().UTC(), Artifacts: arts, Reports: reps}
 	if err == nil {
-		err = writeRecord(stage.Dir, rec)
+		err = report.WriteRecord(stage.Dir, rec)
 	}
 	if err != nil {
 		res.OK, res.Err, res.Step = false, fmt.Errorf("record the result: %w", err), StepCollect
@@ -179,15 +178,15 @@ func (r *runner) finish(res *Result, log *targetLog, stage *artifacts.Staging) {
 		res.OK, res.Err, res.Step = false, err, StepCollect
 		return
 	}
-	res.Log = filepath.Join(res.Dir, logName)
+	res.Log = filepath.Join(res.Dir, report.LogFile)
 }
 
 // publishFailure publishes a failed attempt: its log as failed.log and its
 // test reports as failed-reports/, next to the last good packages.
-func (r *runner) publishFailure(res *Result, log *targetLog, stage *artifacts.Staging) {
+func (r *runner) publishFailure(res *report.Result, log *targetLog, stage *artifacts.Staging) {
 	res.Tail = log.Tail(15)
 	res.Artifacts = nil
-	p, err := stage.PublishFailure(logName, ReportsDir)
+	p, err := stage.PublishFailure(report.LogFile, report.ReportsDir)
 	if err == nil {
 		res.Log = p
 	}
@@ -221,8 +220,8 @@ func short(id string) string {
 
 // engineUsage measures the target's daemon on a fresh context: it runs
 // after a cancel too.
-func engineUsage(r *runner, sc *sidecar.Sidecar, j plan.Job) *Usage {
-	var u *Usage
+func engineUsage(r *runner, sc *sidecar.Sidecar, j plan.Job) *report.Usage {
+	var u *report.Usage
 	engine.Cleanup(func(ctx context.Context) error {
 		u = daemonUsage(ctx, r, sc, j.Names.Lock)
 		return nil

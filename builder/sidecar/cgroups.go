@@ -15,7 +15,7 @@ import (
 // sidecars must be gone already. A short-lived container from image with the
 // same mounts does the rmdir, so it works for remote daemons too. Only empty
 // directories can be removed, so a cgroup still in use is never touched.
-func CleanCgroups(ctx context.Context, eng engine.Engine, image string, names []string, lb map[string]string) {
+func CleanCgroups(ctx context.Context, eng engine.OneShot, image string, names []string, lb map[string]string) {
 	script := rmdirScript(names)
 	if script == "" {
 		return

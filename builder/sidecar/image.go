@@ -70,7 +70,7 @@ type EnsureOptions struct {
 // missing or its recipe changed; any other image must be there already
 // (the run pulls it first, see Wants). The note says what was done, for
 // the user ("" when nothing was).
-func Ensure(ctx context.Context, eng engine.Engine, img Image, opt EnsureOptions) (string, error) {
+func Ensure(ctx context.Context, eng Engine, img Image, opt EnsureOptions) (string, error) {
 	if img.Ref != OwnRef(opt.Version) {
 		if _, err := eng.Image(ctx, img.Ref); err != nil {
 			return "", fmt.Errorf("sidecar image %s: %w (pull it, or leave --sidecar-image out to use dbuilder's own, built locally)", img.Ref, err)
@@ -117,7 +117,7 @@ func (o EnsureOptions) bases() []string {
 // image itself when it is not dbuilder's own; for dbuilder's own, when it
 // must be built, the Debian base it would be built from (the first present,
 // else the first of the bases). The run pulls them first.
-func Wants(ctx context.Context, eng engine.Engine, img Image, opt EnsureOptions) []string {
+func Wants(ctx context.Context, eng Engine, img Image, opt EnsureOptions) []string {
 	if img.Ref != OwnRef(opt.Version) {
 		return []string{img.Ref}
 	}
@@ -131,7 +131,7 @@ func Wants(ctx context.Context, eng engine.Engine, img Image, opt EnsureOptions)
 	return opt.bases()[:1]
 }
 
-func firstPresent(ctx context.Context, eng engine.Engine, refs []string) string {
+func firstPresent(ctx context.Context, eng Engine, refs []string) string {
 	for _, r := range refs {
 		if _, err := eng.Image(ctx, r); err == nil {
 			return r

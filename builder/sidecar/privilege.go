@@ -32,7 +32,7 @@ func (m Mode) String() string {
 
 // DetectMode starts a throwaway container privileged; if the host refuses,
 // it tries the capability set. Probe containers are always removed.
-func DetectMode(ctx context.Context, eng engine.Engine, image string, run ident.Run) (Mode, error) {
+func DetectMode(ctx context.Context, eng Engine, image string, run ident.Run) (Mode, error) {
 	firstErr := probe(ctx, eng, image, Privileged, run)
 	if firstErr == nil {
 		return Privileged, nil
@@ -46,7 +46,7 @@ func DetectMode(ctx context.Context, eng engine.Engine, image string, run ident.
 	return CapSet, nil
 }
 
-func probe(ctx context.Context, eng engine.Engine, image string, m Mode, run ident.Run) error {
+func probe(ctx context.Context, eng Engine, image string, m Mode, run ident.Run) error {
 	spec := engine.ContainerSpec{
 		Image: image, Entrypoint: []string{"true"}, NetworkMode: "none",
 		Labels: run.Labels(labels.RoleProbe, ident.Target{}),

@@ -48,13 +48,13 @@ type Config struct {
 // Sidecar is a running inner daemon.
 type Sidecar struct {
 	ID      string
-	Socket  string        // socket volume name
-	InnerID string        // the inner daemon's ID
-	Inner   engine.Engine // the inner daemon
+	Socket  string      // socket volume name
+	InnerID string      // the inner daemon's ID
+	Inner   InnerEngine // the inner daemon
 	// Cleared says what earlier runs had left in the inner daemon and
 	// Start removed.
 	Cleared []string
-	eng     engine.Engine
+	eng     Engine
 	cfg     Config
 }
 
@@ -62,7 +62,7 @@ type Sidecar struct {
 // that holds it), starts the inner dockerd, waits until it answers and
 // removes containers and networks that earlier runs left in it (images
 // stay: they are the cache). On error, whatever it created is removed.
-func Start(ctx context.Context, eng engine.Engine, cfg Config) (_ *Sidecar, err error) {
+func Start(ctx context.Context, eng Engine, cfg Config) (_ *Sidecar, err error) {
 	s := &Sidecar{Socket: cfg.Run.Socket(cfg.Target), eng: eng, cfg: cfg}
 	defer func() {
 		if err != nil {
@@ -163,7 +163,7 @@ func (s *Sidecar) waitReady(ctx context.Context) error {
 // clearInner removes every container and user network in an inner daemon:
 // whatever a killed or timed-out run's tests started there would otherwise
 // hold their names ("docker run --name db" would fail) and their memory.
-func clearInner(ctx context.Context, inner engine.Engine) ([]string, error) {
+func clearInner(ctx context.Context, inner InnerEngine) ([]string, error) {
 	var gone []string
 	var errs []error
 	cs, err := inner.ContainerList(ctx, nil)

@@ -1,4 +1,4 @@
-package run
+package report
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/artifacts"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 // Summary prints the table of results and, for each failure, which step
@@ -20,7 +21,7 @@ func Summary(w io.Writer, results []Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tARCH\tRESULT\tDURATION\tSTEPS\tARTIFACTS")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Target, archWord(r), resultWord(r), r.Duration.Round(100*time.Millisecond), stepList(r), artifactList(r))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Target, archWord(r), Word(r), r.Duration.Round(100*time.Millisecond), stepList(r), artifactList(r))
 	}
 	tw.Flush()
 	resourceTable(w, results)
@@ -81,24 +82,13 @@ func archWord(r Result) string {
 	return r.Arch
 }
 
-// resultWord is resultName for people: a failure says its step.
-func resultWord(r Result) string {
-	switch name := resultName(r); {
-	case name != "failed":
-		return name
-	case r.Step != "":
-		return "FAILED (" + r.Step + ")"
-	}
-	return "FAILED"
-}
-
 func artifactList(r Result) string {
 	if len(r.Artifacts) == 0 {
 		return "-"
 	}
 	var names []string
 	for _, a := range r.Artifacts {
-		if strings.HasSuffix(a, ".deb") || strings.HasSuffix(a, ".rpm") {
+		if distros.IsPackage(a) {
 			names = append(names, filepath.Base(a))
 		}
 	}
@@ -106,17 +96,6 @@ func artifactList(r Result) string {
 		return fmt.Sprintf("%d file(s)", len(r.Artifacts))
 	}
 	return strings.Join(names, ", ")
-}
-
-// Failed counts the targets that did not succeed.
-func Failed(results []Result) int {
-	n := 0
-	for _, r := range results {
-		if !r.OK {
-			n++
-		}
-	}
-	return n
 }
 
 // keptArtifacts counts the files an earlier good build left in dir.
@@ -128,7 +107,7 @@ func keptArtifacts(dir string) int {
 	n := 0
 	for _, e := range entries {
 		switch e.Name() {
-		case artifacts.FailedLog, logName, ResultFile, ReportsDir, artifacts.FailedPrefix + ReportsDir:
+		case artifacts.FailedLog, LogFile, ResultFile, ReportsDir, artifacts.FailedPrefix + ReportsDir:
 		default:
 			n++
 		}
@@ -182,4 +161,23 @@ func io2(u Usage) string {
 		return "not accounted"
 	}
 	return fmt.Sprintf("%.1f/%.1f MiB (%s)", float64(*u.ReadBytes)/(1<<20), float64(*u.WrittenBytes)/(1<<20), u.IOSource)
+}
+
+// ioLegend says, under the summary's table, what each I/O source shown counts.
+func ioLegend(w io.Writer, results []Result) {
+	used := map[string]bool{}
+	for _, r := range results {
+		if r.Resources == nil {
+			continue
+		}
+		used[r.Resources.Build.IOSource] = true
+		if d := r.Resources.Daemon; d != nil {
+			used[d.IOSource] = true
+		}
+	}
+	for _, s := range []string{IOProcess, IOCgroupV2, IOCgroupV1} {
+		if used[s] {
+			fmt.Fprintf(w, "  I/O (%s): %s\n", s, ioCounts[s])
+		}
+	}
 }

@@ -1,4 +1,4 @@
-package run
+package report
 
 import (
 	"encoding/base64"

@@ -2,9 +2,7 @@ package run
 
 import (
 	"context"
-	"encoding/xml"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,7 +11,8 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine/enginefake"
 	"github.com/dbuilder/dbuilder/builder/labels"
-	"github.com/dbuilder/dbuilder/internal/testreq"
+	"github.com/dbuilder/dbuilder/builder/report"
+	"github.com/dbuilder/dbuilder/builder/report/junittest"
 )
 
 const reportsMatrix = `name: fakepkg
@@ -94,27 +93,27 @@ func TestFakeReportsAndJUnit(t *testing.T) {
 		t.Error(err)
 	}
 
-	if err := WriteJUnit(out, res); err != nil {
+	if err := report.WriteJUnit(out, res); err != nil {
 		t.Fatal(err)
 	}
 	// The content is checked first and without xmllint; the schema after.
-	doc := readJUnit(t, filepath.Join(out, JUnitFile))
-	if raw, _ := os.ReadFile(filepath.Join(out, JUnitFile)); !strings.Contains(string(raw), "<![CDATA[test step failed\n\nlast log lines:\n") {
+	doc := junittest.Read(t, filepath.Join(out, report.JUnitFile))
+	if raw, _ := os.ReadFile(filepath.Join(out, report.JUnitFile)); !strings.Contains(string(raw), "<![CDATA[test step failed\n\nlast log lines:\n") {
 		t.Errorf("the failure's log lines are not kept as lines:\n%s", raw)
 	}
 	if len(doc.Suites) != 2 || doc.Tests != 18 || doc.Failures != 3 {
 		t.Errorf("suites %d, tests %d, failures %d", len(doc.Suites), doc.Tests, doc.Failures)
 	}
-	checkCounts(t, doc)
+	junittest.CheckCounts(t, doc)
 	if s := doc.Suites[len(doc.Suites)-1]; s.Failures != 2 || s.Skipped != 1 {
 		t.Errorf("failing suite: %d failures, %d skipped; want 2 (the test step, the package's case), 1 (collect)", s.Failures, s.Skipped)
 	}
 	pass := doc.Suites[0]
-	if got := caseNames(pass); strings.Join(got, ",") != "image,sidecar,preload,build,test,collect,extra,connects,queries" {
+	if got := junittest.CaseNames(pass); strings.Join(got, ",") != "image,sidecar,preload,build,test,collect,extra,connects,queries" {
 		t.Errorf("passing suite cases %v", got)
 	}
 	fail := doc.Suites[1]
-	byName := map[string]junitCase{}
+	byName := map[string]junittest.Case{}
 	for _, c := range fail.Cases {
 		byName[c.Name] = c
 	}
@@ -131,10 +130,10 @@ func TestFakeReportsAndJUnit(t *testing.T) {
 	if c := byName["build"]; c.Failure != nil || c.Skipped != nil || c.Time == "" {
 		t.Errorf("build step: %+v", c)
 	}
-	validateJUnit(t, filepath.Join(out, JUnitFile))
+	junittest.Validate(t, filepath.Join(out, report.JUnitFile))
 
 	// report.json lists the reports with checksums.
-	rep := NewReport("r", "v", "e", time.Now(), res)
+	rep := report.NewReport("r", "v", "e", time.Now(), res)
 	if r := rep.Targets[0].Reports; len(r) != 2 || r[1].Name != "reports/out/junit.xml" || r[1].Size != int64(len(ownReport)) || len(r[1].SHA256) != 64 {
 		t.Errorf("report.json reports: %+v", r)
 	}
@@ -148,100 +147,16 @@ func TestFakeReportsAndJUnit(t *testing.T) {
 	if err != nil || res[0].Cached == nil {
 		t.Fatalf("not cached: %v %+v\n%s", err, res[0], log)
 	}
-	if err := WriteJUnit(out, res); err != nil {
+	if err := report.WriteJUnit(out, res); err != nil {
 		t.Fatal(err)
 	}
-	doc = readJUnit(t, filepath.Join(out, JUnitFile))
-	if got := caseNames(doc.Suites[0]); strings.Join(got, ",") != "result cache,extra,connects,queries" {
+	doc = junittest.Read(t, filepath.Join(out, report.JUnitFile))
+	if got := junittest.CaseNames(doc.Suites[0]); strings.Join(got, ",") != "result cache,extra,connects,queries" {
 		t.Errorf("cached suite cases %v", got)
 	}
 	if c := doc.Suites[0].Cases[0]; c.Failure != nil || c.Skipped != nil || c.SystemOut == nil || !strings.Contains(c.SystemOut.Text, "run "+res[0].Cached.Run) {
 		t.Errorf("cached case: %+v", c)
 	}
-	checkCounts(t, doc)
-	validateJUnit(t, filepath.Join(out, JUnitFile))
-}
-
-// A report that is not JUnit shows as an error case, not as nothing.
-func TestJUnitBrokenReport(t *testing.T) {
-	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "t", "reports"), 0o755)
-	os.WriteFile(filepath.Join(dir, "t", "reports", "x.xml"), []byte("<html>no</html>"), 0o644)
-	res := []Result{{Target: "t", OK: true, Dir: filepath.Join(dir, "t"), Planned: []string{StepImage, StepBuild, StepCollect},
-		Steps: []Step{{StepImage, time.Second}, {StepBuild, 2 * time.Second}, {StepCollect, 0}}, Reports: []string{"reports/x.xml"}}}
-	if err := WriteJUnit(dir, res); err != nil {
-		t.Fatal(err)
-	}
-	doc := readJUnit(t, filepath.Join(dir, JUnitFile))
-	last := doc.Suites[0].Cases[len(doc.Suites[0].Cases)-1]
-	if len(last.Error) != 1 || doc.Suites[0].Errors != 1 || doc.Suites[0].Cases[0].Time != "1.000" {
-		t.Errorf("suite: %+v", doc.Suites[0])
-	}
-	checkCounts(t, doc)
-	validateJUnit(t, filepath.Join(dir, JUnitFile))
-}
-
-func readJUnit(t *testing.T, path string) junitSuites {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc junitSuites
-	if err := xml.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
-func caseNames(s junitSuite) []string {
-	var out []string
-	for _, c := range s.Cases {
-		out = append(out, c.Name)
-	}
-	return out
-}
-
-// checkCounts: every suite's and the document's tests, failures, errors
-// and skipped attributes agree with the testcase elements.
-func checkCounts(t *testing.T, doc junitSuites) {
-	t.Helper()
-	var tests, failures, errs int
-	for _, s := range doc.Suites {
-		var f, e, sk int
-		for _, c := range s.Cases {
-			switch {
-			case len(c.Failure) > 0:
-				f++
-			case len(c.Error) > 0:
-				e++
-			case c.Skipped != nil:
-				sk++
-			}
-		}
-		if s.Tests != len(s.Cases) || s.Failures != f || s.Errors != e || s.Skipped != sk {
-			t.Errorf("suite %s says tests %d failures %d errors %d skipped %d; its cases: %d, %d, %d, %d",
-				s.Name, s.Tests, s.Failures, s.Errors, s.Skipped, len(s.Cases), f, e, sk)
-		}
-		tests, failures, errs = tests+len(s.Cases), failures+f, errs+e
-	}
-	if doc.Tests != tests || doc.Failures != failures || doc.Errors != errs {
-		t.Errorf("testsuites says tests %d failures %d errors %d; its cases: %d, %d, %d", doc.Tests, doc.Failures, doc.Errors, tests, failures, errs)
-	}
-}
-
-// validateJUnit checks path against the JUnit XML schema kept in
-// testdata/junit with xmllint (Debian's libxml2-utils; scripts/test.sh
-// installs it). It is a subtest: without xmllint only the schema check
-// skips (or fails, in CI), never the content checks around it.
-func validateJUnit(t *testing.T, path string) {
-	t.Helper()
-	t.Run("junit-schema", func(t *testing.T) {
-		xmllint := testreq.Tool(t, "xmllint", "libxml2-utils")
-		xsd := filepath.Join("..", "..", "testdata", "junit", "junit-10.xsd")
-		if out, err := exec.Command(xmllint, "--noout", "--schema", xsd, path).CombinedOutput(); err != nil {
-			b, _ := os.ReadFile(path)
-			t.Fatalf("%s does not validate: %v\n%s\n%s", path, err, out, b)
-		}
-	})
+	junittest.CheckCounts(t, doc)
+	junittest.Validate(t, filepath.Join(out, report.JUnitFile))
 }

@@ -1,4 +1,4 @@
-package run
+package report
 
 import (
 	"os"
@@ -13,8 +13,9 @@ func TestWriteAtomic(t *testing.T) {
 	if err := writeAtomic(dir, ReportFile, []byte("new\n")); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o644 || string(mustRead(t, p)) != "new\n" {
-		t.Fatalf("written: %v %v", st, err)
+	b, rerr := os.ReadFile(p)
+	if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o644 || rerr != nil || string(b) != "new\n" {
+		t.Fatalf("written: %v %v %v %q", st, err, rerr, b)
 	}
 	// The rename cannot replace what is there (here an empty directory):
 	// the error names the file and nothing of an earlier run is left.

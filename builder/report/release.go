@@ -1,4 +1,4 @@
-package run
+package report
 
 // The parts of report.json that `dbuilder release` fills in. Like the rest
 // of the report, their field names only ever grow.

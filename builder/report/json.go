@@ -1,4 +1,4 @@
-package run
+package report
 
 import (
 	"encoding/json"
@@ -79,28 +79,16 @@ func NewReport(run, version, endpoint string, started time.Time, results []Resul
 			t.Cache.ResultFromRun = r.Cached.Run
 			t.Artifacts = r.Cached.Artifacts
 		} else if r.OK {
-			if arts, err := describe(r.Dir, r.Artifacts); err == nil {
+			if arts, err := Describe(r.Dir, r.Artifacts); err == nil {
 				t.Artifacts = arts
 			}
 		}
-		if reps, err := describe(r.Dir, r.Reports); err == nil {
+		if reps, err := Describe(r.Dir, r.Reports); err == nil {
 			t.Reports = reps
 		}
 		rep.Targets = append(rep.Targets, t)
 	}
 	return rep
-}
-
-func resultName(r Result) string {
-	switch {
-	case r.Cached != nil:
-		return "cached"
-	case r.OK:
-		return "ok"
-	case r.Cancelled:
-		return "cancelled"
-	}
-	return "failed"
 }
 
 func orNone(s []string) []string {

@@ -1,4 +1,4 @@
-package run
+package report
 
 import (
 	"crypto/sha256"
@@ -34,8 +34,8 @@ type Artifact struct {
 	SHA256 string `json:"sha256"`
 }
 
-// describe measures the artifacts in dir.
-func describe(dir string, names []string) ([]Artifact, error) {
+// Describe measures the artifacts in dir.
+func Describe(dir string, names []string) ([]Artifact, error) {
 	out := make([]Artifact, 0, len(names))
 	for _, n := range names {
 		size, sum, err := sumFile(filepath.Join(dir, filepath.FromSlash(n)))
@@ -62,9 +62,9 @@ func sumFile(p string) (int64, string, error) {
 	return size, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// writeRecord writes ResultFile into dir (the staging directory, so it is
+// WriteRecord writes ResultFile into dir (the staging directory, so it is
 // published with the artifacts it describes, in one rename).
-func writeRecord(dir string, rec Record) error {
+func WriteRecord(dir string, rec Record) error {
 	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return err
@@ -72,9 +72,9 @@ func writeRecord(dir string, rec Record) error {
 	return os.WriteFile(filepath.Join(dir, ResultFile), append(b, '\n'), 0o644)
 }
 
-// readRecord reads dir's ResultFile. Whether the files are still what it
+// ReadRecord reads dir's ResultFile. Whether the files are still what it
 // says is Check's job.
-func readRecord(dir string) (Record, error) {
+func ReadRecord(dir string) (Record, error) {
 	var rec Record
 	b, err := os.ReadFile(filepath.Join(dir, ResultFile))
 	if err != nil {
