@@ -168,9 +168,40 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 	log := &targetLog{w: logFile, con: r.out, prefix: "[repo] "}
 	defer log.Flush()
 
-	files := map[string]string{}
+	files, data, err := repoInputs(repos)
+	if err != nil {
+		return err
+	}
+	if err := r.runRepoScript(ctx, files, data, key, log, stage.Dir); err != nil {
+		return err
+	}
+	sums, err := checkSums(stage.Dir)
+	if err != nil {
+		return err
+	}
+	// A repository is there to be served: readable by all, like its files.
+	if err := os.Chmod(stage.Dir, 0o755); err != nil {
+		return err
+	}
+	if err := stage.Publish(); err != nil {
+		return err
+	}
+	published = true
+	describeRepos(rr, repos, sums, key != nil, logFile.Name())
+	if key != nil {
+		r.out.line(fmt.Sprintf("dbuilder: %d signed repositories in %s (public key %s)", len(repos), rr.Dir, rr.Key))
+	} else {
+		r.out.line(fmt.Sprintf("dbuilder: %d repositories in %s, UNSIGNED: no signing key was given (--sign-key FILE or DBUILDER_SIGNING_KEY); apt needs [trusted=yes] and dnf gpgcheck=0 to use them", len(repos), rr.Dir))
+	}
+	return nil
+}
+
+// repoInputs are the packages each repository gets (under in/NAME/), its
+// format's repository script, and repos.txt, one repository a line, that
+// repo.sh reads.
+func repoInputs(repos []*repo) (files map[string]string, data map[string][]byte, err error) {
+	files, data = map[string]string{}, map[string][]byte{}
 	var lines strings.Builder
-	data := map[string][]byte{}
 	for _, rp := range repos {
 		suite := rp.Suite
 		if suite == "" {
@@ -181,10 +212,17 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 			files["in/"+rp.Name+"/"+n] = f
 		}
 		if data[rp.Layout.Script], err = distros.Script(rp.Layout.Script); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
 	data["repos.txt"] = []byte(lines.String())
+	return files, data, nil
+}
+
+// runRepoScript runs repo.sh in a tools container (the key imported into
+// its tmpfs first) and copies the repositories it made into dir. The
+// container, and the key with it, is gone when it returns.
+func (r *releaser) runRepoScript(ctx context.Context, files map[string]string, data map[string][]byte, key *signingKey, log *targetLog, dir string) error {
 	env := []string{"DBUILDER_ORIGIN=" + r.opt.Origin}
 	if key != nil {
 		env = append(env, "GNUPGHOME="+gnupgHome)
@@ -223,31 +261,25 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 	if code != 0 {
 		return fmt.Errorf("repo.sh failed (exit code %d); see the log above", code)
 	}
-	if err := copyOut(ctx, r.eng, id, Dir+"/repo", stage.Dir); err != nil {
+	if err := copyOut(ctx, r.eng, id, Dir+"/repo", dir); err != nil {
 		return err
 	}
 	// The key goes with the container, now.
 	if err := engine.RemoveContainer(r.eng, id); err != nil {
 		return fmt.Errorf("removing the signing container: %w", err)
 	}
-	sums, err := checkSums(stage.Dir)
-	if err != nil {
-		return err
-	}
-	// A repository is there to be served: readable by all, like its files.
-	if err := os.Chmod(stage.Dir, 0o755); err != nil {
-		return err
-	}
-	if err := stage.Publish(); err != nil {
-		return err
-	}
-	published = true
+	return nil
+}
+
+// describeRepos fills the report's repository part from the published
+// checksums (sums: paths relative to the repository directory).
+func describeRepos(rr *report.RepositoriesReport, repos []*repo, sums []string, signed bool, logFile string) {
 	rr.Sums = filepath.Join(rr.Dir, SumsFile)
-	if key != nil {
+	if signed {
 		rr.Signed = true
 		rr.Key = filepath.Join(rr.Dir, KeyFile)
 		rr.SumsSig = filepath.Join(rr.Dir, SumsSig)
-		rr.Fingerprint = fingerprintFromLog(logFile.Name())
+		rr.Fingerprint = fingerprintFromLog(logFile)
 	}
 	for _, rp := range repos {
 		sub := rp.Layout.Dir
@@ -260,12 +292,6 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey
 		}
 		rr.Repos = append(rr.Repos, info)
 	}
-	if key != nil {
-		r.out.line(fmt.Sprintf("dbuilder: %d signed repositories in %s (public key %s)", len(repos), rr.Dir, rr.Key))
-	} else {
-		r.out.line(fmt.Sprintf("dbuilder: %d repositories in %s, UNSIGNED: no signing key was given (--sign-key FILE or DBUILDER_SIGNING_KEY); apt needs [trusted=yes] and dnf gpgcheck=0 to use them", len(repos), rr.Dir))
-	}
-	return nil
 }
 
 // fingerprintFromLog finds the key repo.sh signed with in its log.
