@@ -21,14 +21,27 @@ const (
 	// ConnectTimeout bounds a dial, a TLS handshake and the first ping.
 	ConnectTimeout = 20 * time.Second
 	// AnswerTimeout bounds the wait for the headers of a quick call
-	// (inspect, list, create, start, remove...). Calls that legitimately
-	// answer late (wait, stop with its grace period, load, pull, logs,
-	// copies) go through a client without it; the run's watchdog (Watch)
-	// bounds those.
+	// (inspect, list, create, start...). Calls that legitimately answer
+	// late (wait, stop with its grace period, load, pull, logs, copies,
+	// removals) go through a client without it; the run's watchdog (Watch)
+	// bounds those, and RemoveTimeout removals.
 	AnswerTimeout = 60 * time.Second
 	// PingTimeout bounds one ping of the watchdog.
 	PingTimeout = 5 * time.Second
+	// RemoveTimeout bounds a removal (an image, a container's layer, a
+	// volume such as a sidecar's whole data root): the daemon deletes
+	// before it answers, which can take longer than AnswerTimeout, and gc
+	// or cache prune run without a watchdog.
+	RemoveTimeout = 10 * time.Minute
 )
+
+// removeBound gives ctx RemoveTimeout unless it has a deadline already.
+func removeBound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, RemoveTimeout)
+}
 
 // boundedClient is the HTTP client of one SDK client: header bounds the
 // wait for response headers (0: none). The SDK's WithHost then sets the

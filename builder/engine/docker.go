@@ -164,7 +164,9 @@ func (d *Docker) ImageSave(ctx context.Context, refs []string) (io.ReadCloser, e
 
 // ImageRemove removes an image; a missing one is not an error.
 func (d *Docker) ImageRemove(ctx context.Context, ref string) error {
-	_, err := d.api.ImageRemove(ctx, ref, client.ImageRemoveOptions{PruneChildren: true})
+	ctx, cancel := removeBound(ctx)
+	defer cancel()
+	_, err := d.long.ImageRemove(ctx, ref, client.ImageRemoveOptions{PruneChildren: true})
 	if cerrdefs.IsNotFound(err) {
 		return nil
 	}
@@ -193,7 +195,9 @@ func (d *Docker) VolumeCreate(ctx context.Context, name string, labels map[strin
 
 // VolumeRemove removes a volume; a missing one is not an error.
 func (d *Docker) VolumeRemove(ctx context.Context, name string) error {
-	_, err := d.api.VolumeRemove(ctx, name, client.VolumeRemoveOptions{Force: true})
+	ctx, cancel := removeBound(ctx)
+	defer cancel()
+	_, err := d.long.VolumeRemove(ctx, name, client.VolumeRemoveOptions{Force: true})
 	if cerrdefs.IsNotFound(err) {
 		return nil
 	}
@@ -289,7 +293,9 @@ func (d *Docker) ContainerLogs(ctx context.Context, id string, follow bool, tail
 // AutoRemove container that just exited), it waits until it is gone, so that
 // "removed" means gone for whoever checks next.
 func (d *Docker) ContainerRemove(ctx context.Context, id string) error {
-	_, err := d.api.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+	ctx, cancel := removeBound(ctx)
+	defer cancel()
+	_, err := d.long.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
 	if cerrdefs.IsNotFound(err) {
 		return nil
 	}

@@ -75,25 +75,31 @@ type gated interface{ gate() *gate }
 // run's cleanup, so that cleanup proceeds if the daemon comes back.
 func Watch(ctx context.Context, e Pinger, interval, limit time.Duration) (context.Context, func()) {
 	wctx, cancel := context.WithCancelCause(ctx)
-	done := make(chan struct{})
+	// stopped ends the pings, the one in flight too; exited says the
+	// goroutine is gone, so that it cannot shut the gate after stop.
+	stopped, stopPings := context.WithCancel(context.Background())
+	exited := make(chan struct{})
 	var g *gate
 	if gd, ok := e.(gated); ok {
 		g = gd.gate()
 	}
 	go func() {
+		defer close(exited)
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		last := time.Now()
 		for {
 			select {
-			case <-done:
+			case <-stopped.Done():
 				return
 			case <-t.C:
 			}
-			pctx, pcancel := context.WithTimeout(context.Background(), PingTimeout)
+			pctx, pcancel := context.WithTimeout(stopped, PingTimeout)
 			err := e.Ping(pctx)
 			pcancel()
 			switch {
+			case stopped.Err() != nil:
+				return
 			case err == nil:
 				last = time.Now()
 				if g != nil {
@@ -101,17 +107,25 @@ func Watch(ctx context.Context, e Pinger, interval, limit time.Duration) (contex
 				}
 			case time.Since(last) >= limit:
 				s := &SilentError{Addr: e.Endpoint(), For: time.Since(last)}
+				// The cause first: a call refused by the gate then
+				// always finds the silence in its context.
+				cancel(s)
 				if g != nil {
 					g.set(s)
 				}
-				cancel(s)
 			}
 		}
 	}()
 	var once sync.Once
 	return wctx, func() {
 		once.Do(func() {
-			close(done)
+			stopPings()
+			<-exited
+			// A later watch (release's, after the build's) starts with
+			// the daemon given a fresh chance.
+			if g != nil {
+				g.set(nil)
+			}
 			cancel(context.Canceled)
 		})
 	}

@@ -70,6 +70,48 @@ func TestWatchSilentDaemon(t *testing.T) {
 	}
 }
 
+// Stopping a watch that saw a silence opens the engine again, and no ping
+// left in flight can shut it afterwards: release's own watch, after a
+// build that ended in a silence, starts with the daemon given a chance.
+func TestWatchStopOpensTheGate(t *testing.T) {
+	var frozen atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if frozen.Load() && strings.HasSuffix(r.URL.Path, "/_ping") {
+			<-r.Context().Done()
+			return
+		}
+		w.Header().Set("Api-Version", "1.41")
+		if strings.HasSuffix(r.URL.Path, "/_ping") {
+			w.Write([]byte("OK"))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte("[]"))
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d, err := New(ctx, Endpoint{Host: "tcp://" + strings.TrimPrefix(srv.URL, "http://")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	frozen.Store(true) // pings hang; other calls would answer
+	wctx, stop := Watch(ctx, d, 20*time.Millisecond, 100*time.Millisecond)
+	<-wctx.Done()
+	if _, err := d.ContainerList(ctx, nil); IsSilent(err) == nil {
+		t.Fatalf("while silent: %v, want the SilentError", err)
+	}
+	stop() // a ping is in flight: stop ends it and waits
+	if _, err := d.ContainerList(ctx, nil); err != nil {
+		t.Fatalf("after stop: %v, want the call to go through", err)
+	}
+	time.Sleep(200 * time.Millisecond) // no goroutine left to shut it again
+	if _, err := d.ContainerList(ctx, nil); err != nil {
+		t.Fatalf("after stop, later: %v", err)
+	}
+}
+
 // A daemon that goes away during a wait (killed, restarted): the error says
 // which daemon dropped the connection.
 func TestWaitDroppedConnection(t *testing.T) {

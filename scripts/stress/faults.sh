@@ -227,11 +227,17 @@ finish_try() {
 	EXIT_S=$(($(now_s) - t0))
 }
 
-# judge LOG: adds to the case's counters; a miss is counted and shown.
+# judge LOG [DELIVERED]: adds to the case's counters; a miss is counted and
+# shown. DELIVERED=1 says the fault surely hit the build (a full disk before
+# it started, a sidecar killed in its test step, a daemon stopped in the
+# build step): an exit 0 is then a miss, not a build that was done first.
 judge() {
-	local log=$1 why=()
+	local log=$1 delivered=${2:-0} why=()
 	[[ -z $REASON ]] || why+=("$REASON")
-	if [[ $RC == 0 ]]; then
+	if [[ $RC == 0 && $delivered == 1 ]]; then
+		FAULTED=$((FAULTED + 1))
+		why+=("exit 0 although the fault hit the build")
+	elif [[ $RC == 0 ]]; then
 		# The build was done before the fault (or it only hit teardown,
 		# whose leftovers are gc's): nothing to judge but the counts.
 		FIRST=$((FIRST + 1))
@@ -351,7 +357,7 @@ case_tmpfs() {
 		start_build "$log"
 		finish_try "$log"
 		rm -f "$TMPFS/filler"
-		judge "$log"
+		judge "$log" 1
 	done
 	OUT=$real_out
 	umount "$TMPFS"
@@ -370,7 +376,7 @@ case_sidecar() {
 			[[ -z $id ]] || pd kill "$id" >/dev/null
 		fi
 		finish_try "$log"
-		judge "$log"
+		judge "$log" "$([[ -n ${id:-} ]] && echo 1 || echo 0)"
 	done
 	case_end "$TRIES"
 }
@@ -388,7 +394,7 @@ case_silent() {
 		finish_try "$log"
 		[[ -z $pid ]] || in_priv kill -CONT "$pid"
 		grep -q 'stopped answering during' "$log" || REASON="${REASON:+$REASON; }no 'stopped answering during STEP'"
-		judge "$log"
+		judge "$log" "$([[ -n $pid ]] && echo 1 || echo 0)"
 	done
 	case_end "$TRIES"
 }
