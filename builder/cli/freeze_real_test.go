@@ -13,6 +13,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
 // freezer is a TCP proxy on 127.0.0.1 in front of the test's daemon that
@@ -35,7 +36,7 @@ func newFreezer(t *testing.T, upstream engine.Endpoint) *freezer {
 	case strings.HasPrefix(h, "tcp://") && !upstream.UsesTLS():
 		network, address = "tcp", strings.TrimPrefix(h, "tcp://")
 	case h != "":
-		t.Skipf("the freezing proxy speaks to unix:// or plain tcp:// daemons, not %s", h)
+		testreq.Need(t, "the freezing proxy speaks to unix:// or plain tcp:// daemons, not "+h)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

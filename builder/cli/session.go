@@ -75,6 +75,10 @@ func planFor(ctx context.Context, stderr io.Writer, c session.Config, platform s
 		m, jobs, err := session.Plan(c, arch)
 		return m, jobs, sessionError(err)
 	}
+	// A bad matrix is said at once, not after the daemon's answer.
+	if _, _, err := session.Select(c); err != nil {
+		return nil, nil, sessionError(err)
+	}
 	arch, probeErr := session.Probe(ctx, c.Connect)
 	if probeErr != nil {
 		arch = session.Local()

@@ -77,14 +77,23 @@ func NewReport(run, version, endpoint string, started time.Time, results []Resul
 		}
 		if r.Cached != nil {
 			t.Cache.ResultFromRun = r.Cached.Run
-			t.Artifacts = r.Cached.Artifacts
-		} else if r.OK {
+		}
+		switch {
+		case r.OK && r.Record != nil:
+			// Hashed once already: when published, or checked on a cache hit.
+			t.Artifacts = r.Record.Artifacts
+			if r.Record.Reports != nil {
+				t.Reports = r.Record.Reports
+			}
+		case r.OK:
 			if arts, err := Describe(r.Dir, r.Artifacts); err == nil {
 				t.Artifacts = arts
 			}
-		}
-		if reps, err := Describe(r.Dir, r.Reports); err == nil {
-			t.Reports = reps
+			fallthrough
+		default:
+			if reps, err := Describe(r.Dir, r.Reports); err == nil {
+				t.Reports = reps
+			}
 		}
 		rep.Targets = append(rep.Targets, t)
 	}

@@ -142,8 +142,17 @@ func firstErr(prev error, part string, err error) error {
 func daemonUsage(ctx context.Context, r *runner, sc *sidecar.Sidecar, lock string) *report.Usage {
 	var out bytes.Buffer
 	script := strings.ReplaceAll(daemonScript, "LOCK", lock)
-	if code, err := r.eng.Exec(ctx, sc.ID, []string{"sh", "-c", script}, nil, &out); err != nil || code != 0 {
-		return nil
+	code, err := r.eng.Exec(ctx, sc.ID, []string{"sh", "-c", script}, nil, &out)
+	if err == nil && code != 0 {
+		err = fmt.Errorf("the measuring script exited %d: %s", code, strings.TrimSpace(out.String()))
+	}
+	if err != nil {
+		// Not measured is said, never shown as nothing (or 0).
+		var u report.Usage
+		for _, fig := range []string{"cpu_seconds", "peak_memory_bytes", "io"} {
+			u.NotAccountedFor(fig, err)
+		}
+		return &u
 	}
 	return daemonFigures(out.String())
 }

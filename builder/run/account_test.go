@@ -2,6 +2,7 @@ package run
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/dbuilder/dbuilder/builder/report"
+	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
@@ -245,5 +247,23 @@ func TestAccountScriptsShellcheck(t *testing.T) {
 	os.WriteFile(daemon, []byte("#!/bin/sh\n"+strings.ReplaceAll(daemonScript, "LOCK", "lock")), 0o644)
 	if out, err := exec.Command(shellcheck, "-s", "sh", run, daemon).CombinedOutput(); err != nil {
 		t.Errorf("shellcheck: %v\n%s", err, out)
+	}
+}
+
+// TestDaemonNotMeasured: a daemon whose measuring exec fails shows every
+// figure as not accounted, with the reason, never as no figures at all.
+func TestDaemonNotMeasured(t *testing.T) {
+	r := &runner{eng: newFake()}
+	u := daemonUsage(context.Background(), r, &sidecar.Sidecar{ID: "gone"}, "lock")
+	if u == nil {
+		t.Fatal("no usage at all for a daemon that could not be measured")
+	}
+	for _, fig := range []string{"cpu_seconds", "peak_memory_bytes", "io"} {
+		if u.NotAccounted[fig] == "" {
+			t.Errorf("%s: no reason given: %+v", fig, u.NotAccounted)
+		}
+	}
+	if u.CPUSeconds != nil || u.PeakMemory != nil || u.WrittenBytes != nil {
+		t.Errorf("figures set for an unmeasured daemon: %+v", u)
 	}
 }
