@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/internal/tamper"
 	"github.com/dbuilder/dbuilder/builder/report"
 )
 
@@ -73,7 +74,9 @@ func TestCacheIntegrityReal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tamper(t, b)
+	if err := tamper.Deb(b); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(deb, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -156,20 +159,4 @@ func mustReadFile(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// tamper changes one byte of a .deb so that it stays a valid, installable
-// package of the same size: a digit of the first ar member's mtime, which
-// dpkg ignores. A package that still installs is what a release would
-// publish.
-func tamper(t *testing.T, deb []byte) {
-	t.Helper()
-	if len(deb) < 36 || string(deb[:8]) != "!<arch>\n" {
-		t.Fatal("not an ar archive")
-	}
-	if deb[24] == '1' {
-		deb[24] = '2'
-	} else {
-		deb[24] = '1'
-	}
 }

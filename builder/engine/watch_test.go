@@ -11,14 +11,11 @@ import (
 	"time"
 )
 
-// A daemon that answers the first ping and then goes silent: the watchdog
-// cancels the run's context with a SilentError naming the address, and
-// from then on the engine refuses calls at once (cleanup does not wait
-// out each call's bound) until a ping is answered again.
-func TestWatchSilentDaemon(t *testing.T) {
-	var frozen atomic.Bool
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if frozen.Load() {
+// freezable is a stand-in daemon that answers pings and lists, and leaves
+// the requests that hangs selects unanswered while *frozen is set.
+func freezable(frozen *atomic.Bool, hangs func(*http.Request) bool) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if frozen.Load() && hangs(r) {
 			<-r.Context().Done()
 			return
 		}
@@ -30,6 +27,15 @@ func TestWatchSilentDaemon(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte("[]"))
 	}))
+}
+
+// A daemon that answers the first ping and then goes silent: the watchdog
+// cancels the run's context with a SilentError naming the address, and
+// from then on the engine refuses calls at once (cleanup does not wait
+// out each call's bound) until a ping is answered again.
+func TestWatchSilentDaemon(t *testing.T) {
+	var frozen atomic.Bool
+	srv := freezable(&frozen, func(*http.Request) bool { return true })
 	defer srv.Close()
 	addr := "tcp://" + strings.TrimPrefix(srv.URL, "http://")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -75,19 +81,7 @@ func TestWatchSilentDaemon(t *testing.T) {
 // build that ended in a silence, starts with the daemon given a chance.
 func TestWatchStopOpensTheGate(t *testing.T) {
 	var frozen atomic.Bool
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if frozen.Load() && strings.HasSuffix(r.URL.Path, "/_ping") {
-			<-r.Context().Done()
-			return
-		}
-		w.Header().Set("Api-Version", "1.41")
-		if strings.HasSuffix(r.URL.Path, "/_ping") {
-			w.Write([]byte("OK"))
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte("[]"))
-	}))
+	srv := freezable(&frozen, func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/_ping") })
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
+	"github.com/dbuilder/dbuilder/builder/internal/tamper"
 )
 
 // TestReleaseRefusesTamperedReal: a package changed after it was built
@@ -28,7 +29,9 @@ func TestReleaseRefusesTamperedReal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tamper(t, b)
+		if err := tamper.Deb(b); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(deb, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
