@@ -11,6 +11,21 @@ import (
 	"time"
 )
 
+// connectTo connects to the stand-in daemon srv, with a context that
+// bounds the test.
+func connectTo(t *testing.T, srv *httptest.Server) (*Docker, string, context.Context) {
+	t.Helper()
+	addr := "tcp://" + strings.TrimPrefix(srv.URL, "http://")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	d, err := New(ctx, Endpoint{Host: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d, addr, ctx
+}
+
 // freezable is a stand-in daemon that answers pings and lists, and leaves
 // the requests that hangs selects unanswered while *frozen is set.
 func freezable(frozen *atomic.Bool, hangs func(*http.Request) bool) *httptest.Server {
@@ -37,14 +52,7 @@ func TestWatchSilentDaemon(t *testing.T) {
 	var frozen atomic.Bool
 	srv := freezable(&frozen, func(*http.Request) bool { return true })
 	defer srv.Close()
-	addr := "tcp://" + strings.TrimPrefix(srv.URL, "http://")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	d, err := New(ctx, Endpoint{Host: addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d, addr, ctx := connectTo(t, srv)
 	wctx, stop := Watch(ctx, d, 50*time.Millisecond, 300*time.Millisecond)
 	defer stop()
 	if _, err := d.ContainerList(wctx, nil); err != nil {
@@ -61,7 +69,8 @@ func TestWatchSilentDaemon(t *testing.T) {
 		t.Fatalf("cause %v, want a SilentError for %s", context.Cause(wctx), addr)
 	}
 	// Refused by the gate: waiting would end in another error.
-	if _, err = d.ContainerList(context.Background(), nil); IsSilent(err) == nil {
+	_, err := d.ContainerList(context.Background(), nil)
+	if IsSilent(err) == nil {
 		t.Fatalf("a call while silent: %v, want the SilentError", err)
 	}
 	frozen.Store(false)
@@ -83,13 +92,7 @@ func TestWatchStopOpensTheGate(t *testing.T) {
 	var frozen atomic.Bool
 	srv := freezable(&frozen, func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/_ping") })
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	d, err := New(ctx, Endpoint{Host: "tcp://" + strings.TrimPrefix(srv.URL, "http://")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d, _, ctx := connectTo(t, srv)
 	frozen.Store(true) // pings hang; other calls would answer
 	wctx, stop := Watch(ctx, d, 20*time.Millisecond, 100*time.Millisecond)
 	<-wctx.Done()
@@ -126,15 +129,8 @@ func TestWaitDroppedConnection(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	addr := "tcp://" + strings.TrimPrefix(srv.URL, "http://")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	d, err := New(ctx, Endpoint{Host: addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	_, err = d.ContainerWait(ctx, "c0ffee")
+	d, addr, ctx := connectTo(t, srv)
+	_, err := d.ContainerWait(ctx, "c0ffee")
 	if err == nil || !strings.Contains(err.Error(), "the daemon at "+addr+" dropped the connection") {
 		t.Fatalf("wait on a dropped connection: %v", err)
 	}

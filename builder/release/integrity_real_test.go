@@ -25,14 +25,7 @@ func TestReleaseRefusesTamperedReal(t *testing.T) {
 			t.Fatal("the build left no .deb")
 		}
 		deb = debs[0]
-		b, err := os.ReadFile(deb)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tamper.Deb(b); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(deb, b, 0o644); err != nil {
+		if err := tamper.DebFile(deb); err != nil {
 			t.Fatal(err)
 		}
 	})

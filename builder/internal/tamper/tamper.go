@@ -2,7 +2,10 @@
 // would, for the integrity tests of the result cache and of release.
 package tamper
 
-import "errors"
+import (
+	"errors"
+	"os"
+)
 
 // Deb changes one byte of a .deb so that it stays a valid, installable
 // package of the same size: a digit of the first ar member's mtime, which
@@ -18,4 +21,16 @@ func Deb(deb []byte) error {
 		deb[24] = '1'
 	}
 	return nil
+}
+
+// DebFile tampers with the .deb at path in place (see Deb).
+func DebFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := Deb(b); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
 }
