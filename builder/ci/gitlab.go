@@ -52,6 +52,15 @@ type GitLabOptions struct {
 	// Regenerate is the `dbuilder ci gitlab ...` command line (without -o)
 	// that a split pipeline's first job runs to write the parts again.
 	Regenerate []string
+	// MTU, when not 0, is passed to the dind service's dockerd (--mtu):
+	// the MTU of the network the runner attaches the service to, where
+	// that is below the daemon's default of 1500. dbuilder's sidecars in
+	// the job take their MTU from the service's bridge.
+	MTU int
+	// RegistryMirror, when not "", is passed to the dind service's dockerd
+	// (--registry-mirror): a pull-through cache of Docker Hub, as the
+	// runner's own daemon may have one that a dind service does not get.
+	RegistryMirror string
 }
 
 // File is one generated pipeline file.
@@ -75,6 +84,9 @@ func GitLab(jobs []plan.Job, opt GitLabOptions) ([]File, error) {
 	case Socket:
 	default:
 		return nil, fmt.Errorf("unknown runner %q (dind or socket)", opt.Runner)
+	}
+	if err := checkService(opt); err != nil {
+		return nil, err
 	}
 	if opt.OutputDir == "" {
 		opt.OutputDir = "dist"
@@ -166,10 +178,7 @@ func buildJob(j plan.Job, opt GitLabOptions) *yaml.Node {
 		add(job, "tags", seq(opt.Tags...))
 	}
 	if opt.Runner == DinD {
-		svc := mapping()
-		add(svc, "name", str("docker:dind"))
-		add(svc, "alias", str("docker"))
-		add(job, "services", seqNodes(svc))
+		add(job, "services", seqNodes(dindService(opt)))
 		vars := mapping()
 		add(vars, "DOCKER_HOST", str("tcp://docker:2376"))
 		add(vars, "DOCKER_TLS_CERTDIR", str("/certs"))
@@ -185,6 +194,7 @@ func buildJob(j plan.Job, opt GitLabOptions) *yaml.Node {
 	if t := jobTimeout(j.Target.Timeout); t != "" {
 		add(job, "timeout", str(t))
 	}
+	add(job, "retry", retry())
 	add(job, "script", seq(shellJoin(cmd...)))
 	add(job, "after_script", seq(shellJoin("dbuilder", "gc", "--output", out)))
 	arts := mapping()

@@ -53,6 +53,7 @@ func TestGitLabPipelines(t *testing.T) {
 		{"example-dind", "matrix.yaml", "", GitLabOptions{MatrixFile: "matrix.yaml", Runner: DinD, Image: "registry.example.org/tools/dbuilder:1.0"}, 1},
 		{"three-socket", "testdata/e2e/hellodb.yaml", "debian:*", GitLabOptions{MatrixFile: "testdata/e2e/hellodb.yaml", Runner: Socket}, 1},
 		{"three-dind-tags", "testdata/e2e/hellodb.yaml", "debian:*", GitLabOptions{MatrixFile: "testdata/e2e/hellodb.yaml", Runner: DinD, Image: "$DBUILDER_IMAGE", Tags: []string{"privileged", "docker"}, OutputDir: "out dir"}, 1},
+		{"example-dind-mtu", "matrix.yaml", "", GitLabOptions{MatrixFile: "matrix.yaml", Runner: DinD, Image: "registry.example.org/tools/dbuilder:1.0", MTU: 1360, RegistryMirror: "https://mirror.example.org"}, 1},
 		{"split", "testdata/e2e/hellodb.yaml", "", GitLabOptions{MatrixFile: "testdata/e2e/hellodb.yaml", Runner: Socket, Image: "dbuilder:1.0", MaxJobs: 3,
 			File: "ci/dbuilder.yml", Regenerate: []string{"dbuilder", "ci", "gitlab", "-f", "testdata/e2e/hellodb.yaml", "--runner", "socket", "--image", "dbuilder:1.0", "--max-jobs", "3"}}, 3},
 	}
@@ -98,6 +99,42 @@ func TestGitLabSplitShape(t *testing.T) {
 	}
 	if _, err := GitLab(jobs, GitLabOptions{MatrixFile: "m.yaml", Runner: DinD}); err == nil || !strings.Contains(err.Error(), "--image") {
 		t.Errorf("dind without an image: %v", err)
+	}
+}
+
+// The service options are checked: an MTU out of range, a mirror that is
+// not a registry's root (a path prefix belongs to --mirror), and either
+// on a socket runner, whose daemon is configured on its host.
+func TestGitLabServiceOptions(t *testing.T) {
+	jobs := jobsOf(t, "matrix.yaml", "")
+	dind := GitLabOptions{MatrixFile: "matrix.yaml", Runner: DinD, Image: "i"}
+	for _, tc := range []struct {
+		mod  func(*GitLabOptions)
+		want string
+	}{
+		{func(o *GitLabOptions) { o.MTU = 100 }, "--mtu 100: want a value from 576 to 9216"},
+		{func(o *GitLabOptions) { o.MTU = 65536 }, "--mtu 65536"},
+		{func(o *GitLabOptions) { o.RegistryMirror = "mirror.example.org" }, "want a URL such as https://"},
+		{func(o *GitLabOptions) { o.RegistryMirror = "ftp://mirror.example.org" }, "want a URL such as https://"},
+		{func(o *GitLabOptions) { o.RegistryMirror = "https://gitlab.example.com:443/group/dependency_proxy/containers" }, "goes to --mirror (DBUILDER_MIRROR)"},
+		{func(o *GitLabOptions) { o.Runner, o.Image, o.MTU = Socket, "", 1400 }, "need --runner dind"},
+	} {
+		opt := dind
+		tc.mod(&opt)
+		if _, err := GitLab(jobs, opt); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v, want %q", opt, err, tc.want)
+		}
+	}
+	opt := dind
+	opt.MTU, opt.RegistryMirror = 1450, "http://10.0.0.5:5000/"
+	files, err := GitLab(jobs, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"- --mtu=1450\n", "- --registry-mirror=http://10.0.0.5:5000/\n", "HEALTHCHECK_TCP_PORT: \"2376\"", "- runner_system_failure\n"} {
+		if !strings.Contains(string(files[0].Data), want) {
+			t.Errorf("pipeline lacks %q:\n%s", want, files[0].Data)
+		}
 	}
 }
 

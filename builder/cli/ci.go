@@ -16,7 +16,8 @@ import (
 
 type ciFlags struct {
 	file, distro, runner, image, tags, output, pipeline, platform string
-	maxJobs                                                       int
+	registryMirror                                                string
+	maxJobs, mtu                                                  int
 }
 
 func newCICmd(stdout, stderr io.Writer) *cobra.Command {
@@ -43,6 +44,8 @@ func newGitLabCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.IntVar(&f.maxJobs, "max-jobs", ci.DefaultMaxJobs, "jobs in one pipeline at most; a larger matrix is split into child pipelines (needs -o)")
 	addOutput(fs, &f.output, "the jobs' dbuilder build --output `DIR`")
 	fs.StringVarP(&f.pipeline, "pipeline", "o", "", "write the pipeline to this `FILE` (and a split one's parts next to it) instead of stdout")
+	fs.IntVar(&f.mtu, "mtu", 0, "dind: the service daemon's MTU (--mtu), for runners whose network is below 1500 (GitLab.com's hosted runners: 1360); 0 leaves the default")
+	fs.StringVar(&f.registryMirror, "registry-mirror", "", "dind: a Docker Hub pull-through cache for the service daemon (`URL`, its --registry-mirror); a path prefix such as the dependency proxy goes to DBUILDER_MIRROR")
 	addPlatform(fs, &f.platform)
 	completeDistro(c)
 	return c
@@ -64,6 +67,7 @@ func runGitLab(ctx context.Context, f ciFlags, stdout, stderr io.Writer) error {
 	opt := ci.GitLabOptions{
 		MatrixFile: filepath.ToSlash(f.file), Runner: ci.Runner(f.runner), Image: f.image, OutputDir: f.output,
 		MaxJobs: f.maxJobs, File: filepath.ToSlash(f.pipeline), Regenerate: regenerate(f),
+		MTU: f.mtu, RegistryMirror: f.registryMirror,
 	}
 	if f.tags != "" {
 		opt.Tags = strings.Split(f.tags, ",")
@@ -112,6 +116,12 @@ func regenerate(f ciFlags) []string {
 	}
 	if f.platform != "" {
 		args = append(args, "--platform", f.platform)
+	}
+	if f.mtu != 0 {
+		args = append(args, "--mtu", strconv.Itoa(f.mtu))
+	}
+	if f.registryMirror != "" {
+		args = append(args, "--registry-mirror", f.registryMirror)
 	}
 	return args
 }

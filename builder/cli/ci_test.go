@@ -50,3 +50,12 @@ func TestCIGitLabSplitRegenerates(t *testing.T) {
 		}
 	}
 }
+
+// The command a split pipeline's first job runs keeps the service options.
+func TestCIGitLabRegenerateKeepsServiceOptions(t *testing.T) {
+	f := ciFlags{file: "m.yaml", runner: "dind", image: "i", output: "dist", maxJobs: 3, mtu: 1360, registryMirror: "https://mirror.example.org"}
+	got := strings.Join(regenerate(f), " ")
+	if !strings.Contains(got, "--mtu 1360") || !strings.Contains(got, "--registry-mirror https://mirror.example.org") {
+		t.Errorf("regenerate: %s", got)
+	}
+}
