@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/matrix"
@@ -32,7 +34,34 @@ func connect(ctx context.Context, stderr io.Writer) (*engine.Docker, error) {
 	if ep.PlainTCP() {
 		fmt.Fprintf(stderr, "dbuilder: warning: %s is TCP without TLS: anything that can reach that port (a container included) owns the daemon; use TLS (DOCKER_CERT_PATH, DOCKER_TLS_VERIFY) or a unix socket\n", ep)
 	}
+	wait, err := startWait(ep, os.Getenv("DBUILDER_DAEMON_WAIT"))
+	if err != nil {
+		return nil, err
+	}
+	note := func(s string) { fmt.Fprintf(stderr, "dbuilder: %s\n", s) }
+	if err := engine.WaitStarted(ctx, ep, wait, note); err != nil {
+		return nil, err
+	}
 	return engine.New(ctx, ep)
+}
+
+// startWait is how long to wait for a daemon that is still starting:
+// DBUILDER_DAEMON_WAIT (a duration; 0 does not wait), else
+// engine.DefaultStartWait for a TCP endpoint (a CI job's dind service may
+// start after the job) and nothing for a local socket or ssh, where a
+// daemon that is not there is not about to be.
+func startWait(ep engine.Endpoint, env string) (time.Duration, error) {
+	if env != "" {
+		d, err := time.ParseDuration(env)
+		if err != nil || d < 0 {
+			return 0, fmt.Errorf("DBUILDER_DAEMON_WAIT=%q: want a duration such as 60s or 2m (0 does not wait)", env)
+		}
+		return d, nil
+	}
+	if strings.HasPrefix(ep.Host, "tcp://") {
+		return engine.DefaultStartWait, nil
+	}
+	return 0, nil
 }
 
 // config is a session's configuration from the command's flags: the
