@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/dbuilder/dbuilder/builder/ci"
 	"github.com/dbuilder/dbuilder/builder/pull"
 	"github.com/dbuilder/dbuilder/builder/run"
 	"github.com/dbuilder/dbuilder/builder/session"
@@ -23,6 +24,7 @@ type runFlags struct {
 	sidecarImage string
 	pull         string
 	rebuild      bool
+	mtu          int
 }
 
 func (f *runFlags) add(c *cobra.Command, verb, output string) {
@@ -34,6 +36,7 @@ func (f *runFlags) add(c *cobra.Command, verb, output string) {
 	addSidecarImage(fs, &f.sidecarImage)
 	addPull(fs, &f.pull)
 	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
+	fs.IntVar(&f.mtu, "mtu", 0, "the MTU of the sidecars' daemons (`N`); 0 takes the MTU of the daemon's default network, which sidecars join")
 }
 
 // start checks the flags, opens the session and returns the run.Build
@@ -42,6 +45,9 @@ func (f *runFlags) start(ctx context.Context, fs *pflag.FlagSet, stdout, stderr 
 	jobs, err := jobsOrCPUs(fs, f.jobs)
 	if err != nil {
 		return nil, run.Options{}, err
+	}
+	if f.mtu != 0 && (f.mtu < ci.MinMTU || f.mtu > ci.MaxMTU) {
+		return nil, run.Options{}, UsageError{fmt.Errorf("--mtu %d: want a value from %d to %d, or 0 for the MTU of the daemon's default network", f.mtu, ci.MinMTU, ci.MaxMTU)}
 	}
 	policy, err := pull.ParsePolicy(f.pull)
 	if err != nil {
@@ -59,6 +65,6 @@ func (f *runFlags) start(ctx context.Context, fs *pflag.FlagSet, stdout, stderr 
 	f.timeout.apply(s.Jobs)
 	return s, run.Options{
 		OutputDir: out, Jobs: jobs, Run: s.Run, Sidecar: c.Sidecar, Stdout: stdout,
-		Rebuild: f.rebuild, CCache: true, Pull: policy, SidecarBases: sidecarBases(s.Matrix),
+		Rebuild: f.rebuild, CCache: true, Pull: policy, SidecarBases: sidecarBases(s.Matrix), MTU: f.mtu,
 	}, nil
 }

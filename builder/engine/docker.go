@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -412,6 +413,23 @@ func (d *Docker) NetworkList(ctx context.Context) ([]Network, error) {
 		out = append(out, Network{ID: n.ID, Name: n.Name})
 	}
 	return out, nil
+}
+
+// NetworkMTU reads a network's MTU option.
+func (d *Docker) NetworkMTU(ctx context.Context, name string) (int, error) {
+	r, err := d.api.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
+	if err != nil {
+		return 0, wrap(err, "inspect network "+name)
+	}
+	v, ok := r.Network.Options["com.docker.network.driver.mtu"]
+	if !ok {
+		return 0, nil
+	}
+	mtu, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("network %s: MTU option %q: %w", name, v, err)
+	}
+	return mtu, nil
 }
 
 // NetworkRemove removes a network; a missing one is not an error.

@@ -91,6 +91,10 @@ type Containers interface {
 	// NetworkList lists the networks users made (not bridge, host, none).
 	NetworkList(ctx context.Context) ([]Network, error)
 	NetworkRemove(ctx context.Context, id string) error
+	// NetworkMTU is the MTU a network (by name or ID) gives its containers,
+	// as its driver option com.docker.network.driver.mtu says; 0 when it
+	// says none.
+	NetworkMTU(ctx context.Context, name string) (int, error)
 }
 
 // Network is one user-made network.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -35,7 +36,10 @@ type targetLog struct {
 	partial []byte
 	step    string
 	stepAt  time.Time
-	steps   []report.Step
+	stepN   int        // step's place in the order steps began
+	began   int        // steps begun so far
+	beside  []openStep // steps running beside step (see Beside)
+	steps   []timedStep
 	tail    []string
 	figures string // the build container's resource marker, for the report
 	now     func() time.Time
@@ -138,20 +142,89 @@ func (l *targetLog) setStep(s string) {
 	}
 	now := l.now()
 	if l.step != "" && l.step != "done" {
-		l.steps = append(l.steps, report.Step{Name: l.step, Duration: now.Sub(l.stepAt)})
+		l.steps = append(l.steps, timedStep{report.Step{Name: l.step, Duration: now.Sub(l.stepAt)}, l.stepN})
 	}
-	l.step, l.stepAt = s, now
-	if l.view != nil && s != "done" {
-		l.view.Step(l.target, s)
+	l.step, l.stepAt, l.stepN = s, now, l.began
+	l.began++
+	if s != "done" {
+		l.showSteps()
 	}
 }
 
-// Steps closes the current step and returns every step's duration.
+// EndStep closes the current step without starting another: what runs
+// beside it goes on.
+func (l *targetLog) EndStep() { l.SetStep("") }
+
+// openStep is a step begun by Beside and not ended yet.
+type openStep struct {
+	name string
+	at   time.Time
+	n    int
+}
+
+// timedStep is a finished step and its place in the order steps began,
+// the order they are reported in.
+type timedStep struct {
+	report.Step
+	n int
+}
+
+// Beside begins step s beside the current one (the sidecar while the
+// builder image builds) and returns the function that ends it. Its time
+// is its own; views show every step in flight ("image+sidecar").
+func (l *targetLog) Beside(s string) (end func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.beside = append(l.beside, openStep{s, l.now(), l.began})
+	l.began++
+	l.showSteps()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			for i, o := range l.beside {
+				if o.name == s {
+					l.steps = append(l.steps, timedStep{report.Step{Name: s, Duration: l.now().Sub(o.at)}, o.n})
+					l.beside = append(l.beside[:i], l.beside[i+1:]...)
+					break
+				}
+			}
+			l.showSteps()
+		})
+	}
+}
+
+// showSteps tells the view the steps in flight; the caller holds mu.
+func (l *targetLog) showSteps() {
+	if l.view == nil {
+		return
+	}
+	var names []string
+	if l.step != "" && l.step != "done" {
+		names = append(names, l.step)
+	}
+	for _, o := range l.beside {
+		names = append(names, o.name)
+	}
+	if len(names) > 0 {
+		l.view.Step(l.target, strings.Join(names, "+"))
+	}
+}
+
+// Steps closes the current step and returns every step's duration, in
+// the order they began.
 func (l *targetLog) Steps() []report.Step {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.setStep("done")
-	return append([]report.Step(nil), l.steps...)
+	ts := append([]timedStep(nil), l.steps...)
+	sort.Slice(ts, func(a, b int) bool { return ts[a].n < ts[b].n })
+	out := make([]report.Step, len(ts))
+	for i, t := range ts {
+		out[i] = t.Step
+	}
+	return out
 }
 
 // FileErr is the first error writing build.log.

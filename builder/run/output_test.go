@@ -5,13 +5,16 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/progress"
+	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -65,5 +68,44 @@ func TestStepsTimed(t *testing.T) {
 	}
 	if l.Tail(10)[0] != "dbuilder: step build" {
 		t.Errorf("marker shown raw: %v", l.Tail(10))
+	}
+}
+
+// stepView records what a view is told of steps.
+type stepView struct {
+	progress.View
+	steps []string
+}
+
+func (v *stepView) Step(_, step string) { v.steps = append(v.steps, step) }
+
+// Steps run beside the current one: the view sees every step in flight,
+// each step's time is its own, and they are reported in the order they
+// began.
+func TestStepsBeside(t *testing.T) {
+	v := &stepView{View: progress.NewPlain(io.Discard)}
+	l := newTargetLog(io.Discard, v, "t")
+	clock := time.Unix(0, 0)
+	l.now = func() time.Time { return clock }
+	tick := func(s int) { clock = clock.Add(time.Duration(s) * time.Second) }
+	l.SetStep("image")
+	endSidecar := l.Beside("sidecar")
+	tick(1)
+	endSidecar()
+	endPreload := l.Beside("preload")
+	tick(10)
+	l.EndStep() // the image took 11 s
+	tick(2)
+	endPreload() // the preload 12 s
+	endPreload() // once only
+	l.SetStep("build")
+	tick(3)
+	got := l.Steps()
+	want := []report.Step{{Name: "image", Duration: 11 * time.Second}, {Name: "sidecar", Duration: time.Second}, {Name: "preload", Duration: 12 * time.Second}, {Name: "build", Duration: 3 * time.Second}}
+	if !slices.Equal(got, want) {
+		t.Errorf("steps %v, want %v", got, want)
+	}
+	if w := []string{"image", "image+sidecar", "image", "image+preload", "preload", "build"}; !slices.Equal(v.steps, w) {
+		t.Errorf("the view saw %q, want %q", v.steps, w)
 	}
 }

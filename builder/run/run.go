@@ -53,6 +53,9 @@ type Options struct {
 	// DaemonSilence is how long the daemon may leave pings unanswered
 	// before the targets in flight fail (0: DefaultDaemonSilence).
 	DaemonSilence time.Duration
+	// MTU is the sidecars' inner daemons' MTU; 0 takes the MTU of the
+	// network they join on the daemon (sidecar.OuterMTU).
+	MTU int
 	// Vary builds in a varied environment (another root path, umask, time
 	// zone, locale; see Variation in contract.go): the second build of a
 	// reproducibility check. nil is the standard environment.
@@ -67,6 +70,7 @@ type runner struct {
 	run      ident.Run
 	parallel int
 	mode     sidecar.Mode
+	mtu      int // the sidecars' inner daemons' (0: dockerd's default)
 	live     *lifecycle.Liveness
 	openLog  func(name string) (io.WriteCloser, error) // os.Create; tests make it fail
 	sources  sourceHashes
@@ -205,8 +209,27 @@ func (r *runner) start(ctx context.Context, jobs []plan.Job) (*lifecycle.Anchor,
 		if r.mode != sidecar.Privileged {
 			r.view.Line("", "dbuilder: this host refuses --privileged; sidecars run with the equivalent capability set")
 		}
+		r.mtu = r.sidecarMTU(ctx)
 	}
 	return anchor, nil
+}
+
+// sidecarMTU is --mtu, else the outer network's MTU; said when it is not
+// dockerd's default. A daemon that does not say leaves dockerd's default.
+func (r *runner) sidecarMTU(ctx context.Context) int {
+	if r.opt.MTU > 0 {
+		r.view.Line("", fmt.Sprintf("dbuilder: sidecars' daemons use MTU %d (--mtu)", r.opt.MTU))
+		return r.opt.MTU
+	}
+	mtu, err := sidecar.OuterMTU(ctx, r.eng)
+	if err != nil {
+		r.view.Line("", fmt.Sprintf("dbuilder: warning: no MTU for the sidecars' daemons (%v); they use dockerd's default, %d (--mtu sets one)", err, sidecar.DefaultMTU))
+		return 0
+	}
+	if mtu > 0 && mtu != sidecar.DefaultMTU {
+		r.view.Line("", fmt.Sprintf("dbuilder: sidecars' daemons use MTU %d, as the daemon's default network does", mtu))
+	}
+	return mtu
 }
 
 func needsDocker(jobs []plan.Job) bool {

@@ -87,60 +87,24 @@ func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *a
 			res.Step = log.Step()
 		}
 	}()
-	reused, err := r.builderImage(ctx, j, log)
-	res.BuilderImage, res.BuilderImageReused = j.ImageTag, reused
+	// The builder image, and beside it the sidecar and its preloads.
+	sc, err := r.prepare(ctx, j, log, res, key)
+	if sc != nil {
+		defer func() {
+			if err != nil && res.Step == "" {
+				res.Step = log.Step()
+			}
+			log.SetStep(StepTeardown)
+			if res.Resources != nil {
+				res.Resources.Daemon = engineUsage(r, sc, j)
+			}
+			if err := sc.Stop(); err != nil {
+				log.Printf("dbuilder: sidecar cleanup: %v", err)
+			}
+		}()
+	}
 	if err != nil {
 		return err
-	}
-	// The key is taken before the source is copied: if the source changes
-	// during the build, the next build sees a different key and builds
-	// again (never the other way round).
-	if *key, err = r.resultKey(ctx, j); err != nil {
-		return err
-	}
-
-	var sc *sidecar.Sidecar
-	if j.Target.Test.Docker {
-		log.SetStep(StepSidecar)
-		log.Printf("dbuilder: starting sidecar on cache volume %s", j.Names.Cache)
-		t0 := time.Now()
-		sc, err = sidecar.Start(ctx, r.eng, sidecar.Config{
-			Image: r.opt.Sidecar, Mode: r.mode, Run: r.run, Target: j.Names,
-			NanoCPUs: r.opt.NanoCPUs, Memory: r.opt.Memory,
-			Alive: r.live.Alive, Log: log,
-		})
-		if sc != nil {
-			defer func() {
-				if err != nil && res.Step == "" {
-					res.Step = log.Step()
-				}
-				log.SetStep(StepTeardown)
-				if res.Resources != nil {
-					res.Resources.Daemon = engineUsage(r, sc, j)
-				}
-				if err := sc.Stop(); err != nil {
-					log.Printf("dbuilder: sidecar cleanup: %v", err)
-				}
-			}()
-		}
-		if err != nil {
-			return err
-		}
-		res.InnerDaemonID, res.InnerCleared = sc.InnerID, sc.Cleared
-		if len(sc.Cleared) > 0 {
-			log.Printf("dbuilder: removed what an earlier run left in the target's daemon: %v", sc.Cleared)
-		}
-		log.Printf("dbuilder: sidecar ready in %s (inner daemon %s)", time.Since(t0).Round(time.Millisecond), short(sc.InnerID))
-		if len(j.Target.Test.Preload) > 0 {
-			log.SetStep(StepPreload)
-			log.Printf("dbuilder: preloading %v", j.Target.Test.Preload)
-			pr, err := sc.Preload(ctx, j.Target.Test.Preload)
-			res.Preloaded, res.PreloadReused = pr.Loaded, pr.Reused
-			if err != nil {
-				return err
-			}
-			log.Printf("dbuilder: preload: %d copied %v, %d already there %v", len(pr.Loaded), pr.Loaded, len(pr.Reused), pr.Reused)
-		}
 	}
 
 	files, err := r.buildContainer(ctx, j, sc, log, stage.Dir, res)

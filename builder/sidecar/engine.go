@@ -19,6 +19,7 @@ type Engine interface {
 	Image(ctx context.Context, ref string) (engine.Image, error)
 	ImageSave(ctx context.Context, refs []string) (io.ReadCloser, error)
 	Inner(ctx context.Context, id, host string) (engine.Engine, error)
+	NetworkMTU(ctx context.Context, name string) (int, error)
 	VolumeCreate(ctx context.Context, name string, labels map[string]string) error
 	VolumeRemove(ctx context.Context, name string) error
 }

@@ -39,6 +39,9 @@ type Config struct {
 	Target   ident.Target // its Cache volume holds the inner data root; its Lock names the sidecar
 	NanoCPUs int64
 	Memory   int64
+	// MTU is the inner daemon's (its --mtu); 0 leaves dockerd's default,
+	// 1500. See OuterMTU.
+	MTU int
 	// Alive tells whether a run still exists, to take over a sidecar that a
 	// dead run left behind instead of waiting for it forever.
 	Alive func(ctx context.Context, run string) bool
@@ -100,7 +103,7 @@ func (s *Sidecar) spec() engine.ContainerSpec {
 	lb[labels.Cache] = c.Target.Cache
 	spec := engine.ContainerSpec{
 		Name: c.Target.Lock, Image: c.Image.Ref, Labels: lb,
-		Cmd: []string{"dockerd", "--host=" + Host, "--cgroup-parent=/dbuilder/" + c.Target.Lock},
+		Cmd: append([]string{"dockerd", "--host=" + Host, "--cgroup-parent=/dbuilder/" + c.Target.Lock}, mtuArgs(c.MTU)...),
 		Mounts: []engine.Mount{
 			{Type: "volume", Source: c.Target.Cache, Target: "/var/lib/docker"},
 			{Type: "volume", Source: s.Socket, Target: SocketDir},

@@ -363,6 +363,24 @@ func (f *Fake) NetworkList(ctx context.Context) ([]engine.Network, error) {
 	return out, nil
 }
 
+// NetworkMTU answers for the default bridge only: SetMTU's value (1500
+// unless set).
+func (f *Fake) NetworkMTU(ctx context.Context, name string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if name != "bridge" {
+		return 0, fmt.Errorf("inspect network %s: %w", name, engine.ErrNotFound)
+	}
+	return f.mtu, nil
+}
+
+// SetMTU sets the default bridge's MTU (0: the network says none).
+func (f *Fake) SetMTU(mtu int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.mtu = mtu
+}
+
 // AddNetwork makes a user network.
 func (f *Fake) AddNetwork(name string) {
 	f.mu.Lock()

@@ -50,6 +50,9 @@ type Fake struct {
 	OnExec func(c *Container, cmd []string) int
 	// BuildErr, when set, fails image builds.
 	BuildErr error
+	// OnBuild, when set, runs as an image build (it may block until ctx
+	// ends, as a long build would); an error fails the build.
+	OnBuild func(ctx context.Context, req engine.BuildRequest) error
 	// RefusePrivileged makes privileged containers fail to start, as on
 	// hosts whose capability bounding set lacks CAP_SYS_RESOURCE.
 	RefusePrivileged bool
@@ -59,6 +62,7 @@ type Fake struct {
 
 	remote map[string]engine.Image // what pulls find, by ref (see AddRemote)
 	silent bool                    // pings go unanswered (see SetSilent)
+	mtu    int                     // the default bridge's (see SetMTU)
 }
 
 // Container is one fake container.
@@ -87,7 +91,7 @@ type Container struct {
 // New returns an empty daemon named name.
 func New(name string) *Fake {
 	return &Fake{
-		name: name, info: engine.Info{ID: "fake-" + name, Name: name, ServerVersion: "fake", OS: "linux", Arch: "x86_64", NCPU: 2},
+		name: name, mtu: 1500, info: engine.Info{ID: "fake-" + name, Name: name, ServerVersion: "fake", OS: "linux", Arch: "x86_64", NCPU: 2},
 		images: map[string]engine.Image{}, volumes: map[string]engine.Volume{}, ctrs: map[string]*Container{},
 		nets: map[string]engine.Network{}, inners: map[string]*Fake{}, remote: map[string]engine.Image{},
 	}
@@ -338,6 +342,11 @@ func (f *Fake) ImageList(ctx context.Context, lb map[string]string) ([]engine.Im
 func (f *Fake) Build(ctx context.Context, req engine.BuildRequest) error {
 	if f.BuildErr != nil {
 		return f.BuildErr
+	}
+	if f.OnBuild != nil {
+		if err := f.OnBuild(ctx, req); err != nil {
+			return err
+		}
 	}
 	f.AddImage(req.Tag, req.Labels)
 	f.mu.Lock()
