@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -36,6 +37,7 @@ printf 'extendedKeyUsage=clientAuth\n' >$d/client/ext.cnf
 openssl x509 -req -days 2 -in $d/client/csr.pem -CA $d/ca/cert.pem -CAkey $d/ca/key.pem -CAcreateserial -extfile $d/client/ext.cnf -out $d/client/cert.pem 2>/dev/null
 cp $d/ca/cert.pem $d/client/ca.pem
 touch $d/client/ready
+sleep "${DBUILDER_TEST_DELAY:-0}"
 exec /usr/local/bin/dbuilder-dind dockerd --host=tcp://0.0.0.0:2376 --tlsverify \
 	--tlscacert=$d/ca/cert.pem --tlscert=$d/server/cert.pem --tlskey=$d/server/key.pem "$@"
 `
@@ -50,6 +52,43 @@ exec /usr/local/bin/dbuilder-dind dockerd --host=tcp://0.0.0.0:2376 --tlsverify 
 // (privileged, or the capability set where that is refused), keeps its
 // data on a test volume, and is removed with it at the end of the test.
 func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, engine.Engine, []string) {
+	return TLSDaemonWith(t, eng, TLSOptions{})
+}
+
+// TLSOptions change the daemon TLSDaemonWith starts.
+type TLSOptions struct {
+	Args []string // more dockerd arguments ("--mtu=1400")
+	// Delay is how long the daemon's container waits, once its
+	// certificates are made, before it starts dockerd: a dind service
+	// that is slow to start (or, for a long Delay, never starts).
+	Delay time.Duration
+}
+
+// TLSDaemonWith is TLSDaemon with options; it waits for the daemon to
+// answer (past any Delay).
+func TLSDaemonWith(t testing.TB, eng engine.Engine, opt TLSOptions) (engine.Endpoint, engine.Engine, []string) {
+	t.Helper()
+	ep, id, addrs := StartTLSDaemon(t, eng, opt)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute+opt.Delay)
+	defer cancel()
+	for i := 0; ; i++ {
+		tls, err := engine.New(ctx, ep)
+		if err == nil {
+			t.Cleanup(func() { tls.Close() })
+			// Now with the addresses of the networks the daemon made.
+			return ep, tls, addresses(ctx, eng, id, addrs[0])
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the TLS daemon at %s does not answer: %v%s", ep.Host, err, containerLog(eng, id))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// StartTLSDaemon starts the daemon of TLSDaemonWith and returns as soon
+// as its client certificates exist, before dockerd answers (or even
+// starts, with a Delay): its endpoint, its container's ID and addresses.
+func StartTLSDaemon(t testing.TB, eng engine.Engine, opt TLSOptions) (engine.Endpoint, string, []string) {
 	t.Helper()
 	img := SidecarImage(t, eng)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -68,7 +107,8 @@ func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, engine.Engine,
 		Name: name, Image: img.Ref, Labels: lb,
 		Entrypoint: []string{"sh", "/dbuilder-tls-dind.sh"},
 		// Its containers' cgroups go where CleanCgroups finds them.
-		Cmd:    []string{"--cgroup-parent=/dbuilder/" + name},
+		Cmd:    append([]string{"--cgroup-parent=/dbuilder/" + name}, opt.Args...),
+		Env:    []string{fmt.Sprintf("DBUILDER_TEST_DELAY=%d", int(opt.Delay.Seconds()))},
 		Mounts: []engine.Mount{{Type: "volume", Source: name, Target: "/var/lib/docker"}},
 	}
 	sidecar.ApplyMode(&spec, mode)
@@ -124,26 +164,20 @@ func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, engine.Engine,
 		t.Fatal("the TLS daemon has no address")
 	}
 	ep := engine.Endpoint{Host: "tcp://" + ip[0] + ":2376", CertPath: dir, TLSVerify: true}
-	var tls *engine.Docker
-	for i := 0; ; i++ {
-		if tls, err = engine.New(ctx, ep); err == nil {
-			t.Cleanup(func() { tls.Close() })
-			break
-		}
-		if i > 120 {
-			t.Fatalf("the TLS daemon at %s does not answer: %v%s", ep.Host, err, containerLog(eng, id))
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	out.Reset()
+	return ep, id, addresses(ctx, eng, id, ip[0])
+}
+
+// addresses are the container's IPv4 addresses, first first.
+func addresses(ctx context.Context, eng engine.Engine, id, first string) []string {
+	var out bytes.Buffer
 	eng.Exec(ctx, id, []string{"hostname", "-I"}, nil, &out)
-	addrs := []string{ip[0]}
+	addrs := []string{first}
 	for _, a := range strings.Fields(out.String()) {
-		if a != ip[0] && !strings.Contains(a, ":") {
+		if a != first && !strings.Contains(a, ":") {
 			addrs = append(addrs, a)
 		}
 	}
-	return ep, tls, addrs
+	return addrs
 }
 
 // CopyImages copies images from one daemon to another through the Engine
