@@ -116,7 +116,9 @@ func TestGitLabServiceOptions(t *testing.T) {
 		{func(o *GitLabOptions) { o.MTU = 65536 }, "--mtu 65536"},
 		{func(o *GitLabOptions) { o.RegistryMirror = "mirror.example.org" }, "want a URL such as https://"},
 		{func(o *GitLabOptions) { o.RegistryMirror = "ftp://mirror.example.org" }, "want a URL such as https://"},
-		{func(o *GitLabOptions) { o.RegistryMirror = "https://gitlab.example.com:443/group/dependency_proxy/containers" }, "goes to --mirror (DBUILDER_MIRROR)"},
+		{func(o *GitLabOptions) {
+			o.RegistryMirror = "https://gitlab.example.com:443/group/dependency_proxy/containers"
+		}, "goes to --mirror (DBUILDER_MIRROR)"},
 		{func(o *GitLabOptions) { o.Runner, o.Image, o.MTU = Socket, "", 1400 }, "need --runner dind"},
 	} {
 		opt := dind

@@ -84,7 +84,10 @@ func TestFakeFailureBesideCancelsTheOther(t *testing.T) {
 		jobs := fakeJobs(t, fakeMatrix)[:1]
 		f.OnStart = func(c *enginefake.Container) enginefake.Behavior {
 			if c.Role() == labels.RoleSidecar {
-				return func(c *enginefake.Container, _ <-chan struct{}) int { c.Log("dockerd: failed to start daemon"); return 1 }
+				return func(c *enginefake.Container, _ <-chan struct{}) int {
+					c.Log("dockerd: failed to start daemon")
+					return 1
+				}
 			}
 			return passingBuild
 		}
