@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -38,7 +39,7 @@ func (e NotReadyError) Error() string {
 		"  - it is still starting, or it failed: read its log (in GitLab, CI_DEBUG_SERVICES=true puts the service's log in the job's)\n"+
 		"  - DOCKER_HOST (%s) names the wrong host or port: docker:dind listens on 2376 with TLS (DOCKER_TLS_CERTDIR set on the service), on 2375 without\n"+
 		"  - TLS: the job needs DOCKER_CERT_PATH (/certs/client) and DOCKER_TLS_VERIFY=1, the service DOCKER_TLS_CERTDIR=/certs, and a runner that shares /certs/client between them (volumes = [\"/certs/client\"])\n"+
-		"  DBUILDER_DAEMON_WAIT sets the wait (now %s)", what, e.After, e.Last, e.Endpoint, e.After)
+		"  DBUILDER_DAEMON_WAIT sets the wait (now %s)", what, secs(e.After), e.Last, e.Endpoint, secs(e.After))
 }
 
 // WaitStarted waits, up to bound, until ep's daemon accepts connections
@@ -67,7 +68,7 @@ func WaitStarted(ctx context.Context, ep Endpoint, bound time.Duration, note fun
 			return NotReadyError{Endpoint: ep, After: bound, Last: errors.Unwrap(err)}
 		}
 		if !said && note != nil {
-			note(fmt.Sprintf("waiting up to %s for the Docker daemon at %s to start (%v)", bound, ep, errors.Unwrap(err)))
+			note(fmt.Sprintf("waiting up to %s for the Docker daemon at %s to start (%v)", secs(bound), ep, errors.Unwrap(err)))
 			said = true
 		}
 		select {
@@ -77,6 +78,11 @@ func WaitStarted(ctx context.Context, ep Endpoint, bound time.Duration, note fun
 		}
 		delay = min(2*delay, time.Second)
 	}
+}
+
+// secs writes d in seconds ("60s", "1.5s"), as people read a wait.
+func secs(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s"
 }
 
 // errStarting marks a failure that a daemon still starting gives.
