@@ -10,7 +10,12 @@
 #           compare.sh's matrix; median of BENCH_RUNS, interleaved, after one
 #           warm-up of each. Also the result cache's no-op (no --rebuild).
 #   cold    `hand.sh cold` vs a cold dbuilder build (no builder image, no kept
-#           volumes, no BuildKit cache), one each.
+#           volumes, no BuildKit cache), one each; goal: a ratio of 0.50 at
+#           most (the sidecar and the preload run while the image builds).
+#   ready   a sidecar's start to ready on a warm cache volume (create, lock,
+#           start, the inner daemon's first answer, leftovers cleared): the
+#           p50 of BENCH_READY_N starts (default 20) of the Go benchmark
+#           BenchmarkSidecarReady; goal: 0.5 s at most.
 #   noop    the example on bookworm, trixie and bullseye: a second
 #           `dbuilder build` with nothing changed (all three `cached`).
 #   incr    `build` step after a one-line change in one .c file, GNU hello and
@@ -40,7 +45,7 @@ set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-SECTIONS="warm cold noop incr image2 mem byhand"
+SECTIONS="warm cold ready noop incr image2 mem byhand"
 RUNS=${BENCH_RUNS:-3}
 OUT=$ROOT/bench-results
 STAMP=$(date -u +%Y-%m-%d-%H%M%S)
@@ -349,7 +354,7 @@ sec_warm() {
 
 # 2. cold dbuilder vs hand.sh cold, one each.
 sec_cold() {
-	local d=$W/cold h db hi di
+	local d=$W/cold h db hi di si pi
 	prep_hello "$d"
 	hello_matrix "$d/m.yaml" hello
 	log "cold: hand.sh cold (drops its image and cache volume, prunes BuildKit)"
@@ -366,8 +371,32 @@ sec_cold() {
 		return 1
 	fi
 	di=$(step_secs "$d/dist/report.json" image)
-	row "2 cold: \`dbuilder build\` with no builder image, no kept volumes, no BuildKit cache vs \`hand.sh cold\` (one each; image step: dbuilder $di s, hand ${hi:-?} s)" \
-		"$db s" "$h s" "$(ratio "$db" "$h")" "—"
+	si=$(step_secs "$d/dist/report.json" sidecar)
+	pi=$(step_secs "$d/dist/report.json" preload)
+	row "2 cold: \`dbuilder build\` with no builder image, no kept volumes, no BuildKit cache vs \`hand.sh cold\` (one each; image step: dbuilder $di s, hand ${hi:-?} s; dbuilder's sidecar $si s and preload $pi s run beside its image step)" \
+		"$db s" "$h s" "$(ratio "$db" "$h")" "$(goal "$(ratio "$db" "$h")" 0.50 0.50)"
+}
+
+# 2b. a sidecar's start to ready, p50 of BenchmarkSidecarReady.
+sec_ready() {
+	local n=${BENCH_READY_N:-20} out p50 max
+	log "ready: $n sidecar starts (go test -bench SidecarReady)"
+	out=$(cd "$ROOT" && DBUILDER_REQUIRE_DOCKER=1 go test -count=1 -run XXX -bench SidecarReady -benchtime "${n}x" ./builder/sidecar/ 2>&1) || {
+		printf '%s\n' "$out" >"$LOGS/ready.log"
+		log "FAILED: go test -bench SidecarReady (see $LOGS/ready.log)"
+		return 1
+	}
+	printf '%s\n' "$out" >"$LOGS/ready.log"
+	p50=$(awk '/^BenchmarkSidecarReady/ { for (i = 2; i <= NF; i++) if ($i == "p50-ms") print $(i - 1) }' <<<"$out")
+	max=$(awk '/^BenchmarkSidecarReady/ { for (i = 2; i <= NF; i++) if ($i == "max-ms") print $(i - 1) }' <<<"$out")
+	[ -n "$p50" ] || {
+		log "no p50-ms in the benchmark's output (see $LOGS/ready.log)"
+		return 1
+	}
+	p50=$(awk -v m="$p50" 'BEGIN { printf "%.2f", m / 1000 }')
+	max=$(awk -v m="$max" 'BEGIN { printf "%.2f", m / 1000 }')
+	row "2b sidecar start to ready on a warm cache volume (create, lock, start, the inner daemon's first answer, leftovers cleared; p50 of $n, \`go test -bench SidecarReady -benchtime ${n}x ./builder/sidecar/\`)" \
+		"$p50 s (max $max s)" "—" "—" "$(goal "$p50" 0.5 "0.5 s")"
 }
 
 # 3. a second build of 3 targets with nothing changed.

@@ -84,6 +84,14 @@ func Start(ctx context.Context, eng Engine, cfg Config) (_ *Sidecar, err error) 
 	if err := eng.ContainerStart(ctx, s.ID); err != nil {
 		return nil, fmt.Errorf("start sidecar: %w", shortErr(err))
 	}
+	// Marked as used while the inner daemon starts: an exec costs about
+	// as much as the rest of the wait after the daemon answers.
+	touched := make(chan struct{})
+	go func() {
+		defer close(touched)
+		s.eng.Exec(ctx, s.ID, []string{"touch", "/var/lib/docker/" + LastUsedFile}, nil, nil)
+	}()
+	defer func() { <-touched }() // before Stop, on error too
 	if s.Inner, err = eng.Inner(ctx, s.ID, Host); err != nil {
 		return nil, err
 	}
@@ -93,7 +101,6 @@ func Start(ctx context.Context, eng Engine, cfg Config) (_ *Sidecar, err error) 
 	if s.Cleared, err = clearInner(ctx, s.Inner); err != nil {
 		return nil, fmt.Errorf("clear what earlier runs left in the inner daemon: %w", err)
 	}
-	s.eng.Exec(ctx, s.ID, []string{"touch", "/var/lib/docker/" + LastUsedFile}, nil, nil)
 	return s, nil
 }
 
