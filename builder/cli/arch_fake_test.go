@@ -18,7 +18,7 @@ import (
 func useEngine(t *testing.T, eng engine.Engine) {
 	t.Helper()
 	old := dial
-	dial = func(context.Context, io.Writer) (engine.Engine, error) { return eng, nil }
+	dial = func(context.Context, io.Writer, bool) (engine.Engine, error) { return eng, nil }
 	t.Cleanup(func() { dial = old })
 }
 

@@ -17,9 +17,10 @@ import (
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
-// dial connects to the daemon; tests replace it with a fake.
-var dial = func(ctx context.Context, stderr io.Writer) (engine.Engine, error) {
-	eng, err := connect(ctx, stderr)
+// dial connects to the daemon, waiting for one still starting when wait
+// is set; tests replace it with a fake.
+var dial = func(ctx context.Context, stderr io.Writer, wait bool) (engine.Engine, error) {
+	eng, err := connect(ctx, stderr, wait)
 	if err != nil {
 		return nil, err
 	}
@@ -29,18 +30,20 @@ var dial = func(ctx context.Context, stderr io.Writer) (engine.Engine, error) {
 // connect opens the endpoint the environment names (DOCKER_HOST and
 // friends): the one place below main that reads it. A TCP endpoint without
 // TLS gets a warning.
-func connect(ctx context.Context, stderr io.Writer) (*engine.Docker, error) {
+func connect(ctx context.Context, stderr io.Writer, wait bool) (*engine.Docker, error) {
 	ep := engine.EndpointFromEnv(os.Getenv)
 	if ep.PlainTCP() {
 		fmt.Fprintf(stderr, "dbuilder: warning: %s is TCP without TLS: anything that can reach that port (a container included) owns the daemon; use TLS (DOCKER_CERT_PATH, DOCKER_TLS_VERIFY) or a unix socket\n", ep)
 	}
-	wait, err := startWait(ep, os.Getenv("DBUILDER_DAEMON_WAIT"))
-	if err != nil {
-		return nil, err
-	}
-	note := func(s string) { fmt.Fprintf(stderr, "dbuilder: %s\n", s) }
-	if err := engine.WaitStarted(ctx, ep, wait, note); err != nil {
-		return nil, err
+	if wait {
+		bound, err := startWait(ep, os.Getenv("DBUILDER_DAEMON_WAIT"))
+		if err != nil {
+			return nil, err
+		}
+		note := func(s string) { fmt.Fprintf(stderr, "dbuilder: %s\n", s) }
+		if err := engine.WaitStarted(ctx, ep, bound, note); err != nil {
+			return nil, err
+		}
 	}
 	return engine.New(ctx, ep)
 }
@@ -73,7 +76,7 @@ func config(stderr io.Writer, file, sel, mirror, sidecarRef string) session.Conf
 	}
 	return session.Config{
 		File: file, Select: sel, Mirror: mirror, Sidecar: sidecarImage(sidecarRef), Version: Version,
-		Connect: func(ctx context.Context) (engine.Engine, error) { return dial(ctx, stderr) },
+		Connect: func(ctx context.Context) (engine.Engine, error) { return dial(ctx, stderr, true) },
 	}
 }
 
@@ -108,7 +111,8 @@ func planFor(ctx context.Context, stderr io.Writer, c session.Config, platform s
 	if _, _, err := session.Select(c); err != nil {
 		return nil, nil, sessionError(err)
 	}
-	arch, probeErr := session.Probe(ctx, c.Connect)
+	// A probe asks whoever answers at once: no wait for a daemon starting.
+	arch, probeErr := session.Probe(ctx, func(ctx context.Context) (engine.Engine, error) { return dial(ctx, stderr, false) })
 	if probeErr != nil {
 		arch = session.Local()
 	}
