@@ -52,11 +52,11 @@ exec /usr/local/bin/dbuilder-dind dockerd --host=tcp://0.0.0.0:2376 --tlsverify 
 // (privileged, or the capability set where that is refused), keeps its
 // data on a test volume, and is removed with it at the end of the test.
 func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, engine.Engine, []string) {
-	return TLSDaemonWith(t, eng, TLSOptions{})
+	return TLSDaemonWith(t, eng, DaemonOptions{})
 }
 
-// TLSOptions change the daemon TLSDaemonWith starts.
-type TLSOptions struct {
+// DaemonOptions change the daemon TLSDaemonWith and StartTLSDaemon start.
+type DaemonOptions struct {
 	Args []string // more dockerd arguments ("--mtu=1400")
 	// Delay is how long the daemon's container waits, once its
 	// certificates are made, before it starts dockerd: a dind service
@@ -66,7 +66,7 @@ type TLSOptions struct {
 
 // TLSDaemonWith is TLSDaemon with options; it waits for the daemon to
 // answer (past any Delay).
-func TLSDaemonWith(t testing.TB, eng engine.Engine, opt TLSOptions) (engine.Endpoint, engine.Engine, []string) {
+func TLSDaemonWith(t testing.TB, eng engine.Engine, opt DaemonOptions) (engine.Endpoint, engine.Engine, []string) {
 	t.Helper()
 	ep, id, addrs := StartTLSDaemon(t, eng, opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute+opt.Delay)
@@ -88,7 +88,7 @@ func TLSDaemonWith(t testing.TB, eng engine.Engine, opt TLSOptions) (engine.Endp
 // StartTLSDaemon starts the daemon of TLSDaemonWith and returns as soon
 // as its client certificates exist, before dockerd answers (or even
 // starts, with a Delay): its endpoint, its container's ID and addresses.
-func StartTLSDaemon(t testing.TB, eng engine.Engine, opt TLSOptions) (engine.Endpoint, string, []string) {
+func StartTLSDaemon(t testing.TB, eng engine.Engine, opt DaemonOptions) (engine.Endpoint, string, []string) {
 	t.Helper()
 	img := SidecarImage(t, eng)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
