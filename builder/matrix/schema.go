@@ -48,6 +48,12 @@ var schema = []key{
 		field: func(s *Settings) any { return &s.Test.Command }},
 	{path: "test.reports", override: true, check: reportGlob,
 		field: func(s *Settings) any { return &s.Test.Reports }},
+	{path: "test.autopkgtest", override: true, def: ModeAuto, check: mode,
+		field: func(s *Settings) any { return &s.Test.Autopkgtest }},
+	{path: "test.install", override: true, def: ModeAuto, check: mode,
+		field: func(s *Settings) any { return &s.Test.Install }},
+	{path: "test.installed", override: true, check: script,
+		field: func(s *Settings) any { return &s.Test.Installed }},
 	{path: "release.smoke", override: true, check: script,
 		field: func(s *Settings) any { return &s.Release.Smoke }},
 	{path: "release.lint", override: true, def: LintWarn, check: lintMode,
@@ -109,6 +115,13 @@ func script(s string) error {
 func reportGlob(g string) error {
 	if err := ReportGlob(g); err != nil {
 		return fmt.Errorf("invalid glob %s: %v", names.Quote(g), err)
+	}
+	return nil
+}
+
+func mode(s string) error {
+	if !slices.Contains(Modes, s) {
+		return fmt.Errorf("must be one of %s, got %s%s", strings.Join(Modes, ", "), names.Quote(s), didYouMean(s, Modes))
 	}
 	return nil
 }

@@ -60,7 +60,28 @@ type Test struct {
 	// the package's own tests write; dbuilder copies them out and merges
 	// their test cases into its junit.xml.
 	Reports []string
+	// Autopkgtest says when the package's own DEP-8 tests (debian/tests)
+	// run against the installed packages: ModeAuto (when the source
+	// declares them), ModeOn or ModeOff.
+	Autopkgtest string
+	// Install says when the built packages are installed in a clean
+	// container of the distro: ModeAuto (unless DEP-8 tests ran, which
+	// install them), ModeOn or ModeOff.
+	Install string
+	// Installed is a shell script run (sh -e) in that container after the
+	// install; "" runs none.
+	Installed string
 }
+
+// The values of test.autopkgtest and test.install.
+const (
+	ModeAuto = "auto"
+	ModeOn   = "on"
+	ModeOff  = "off"
+)
+
+// Modes lists them, in the order messages give them.
+var Modes = []string{ModeAuto, ModeOn, ModeOff}
 
 // Release says how `dbuilder release` checks the built packages. It does
 // not change what is built.
