@@ -34,6 +34,13 @@ type Format interface {
 	Lint() Lint
 	// Repo says how release lays out a repository of them.
 	Repo() Repo
+	// HasTests says whether the format has its own tests of installed
+	// packages at all (DEP-8 for deb).
+	HasTests() bool
+	// DeclaresTests says whether the source tree declares the format's own
+	// tests of installed packages (DEP-8's debian/tests for deb; rpm has
+	// none), which test.autopkgtest: auto runs.
+	DeclaresTests(src fs.FS) bool
 }
 
 // Package names a format's files by suffix.

@@ -66,3 +66,9 @@ var rpmlintLine = regexp.MustCompile(`^(\S+?): ([EWI]): (\S+)(?: (.*))?$`)
 
 // rpm repositories: the rpms and repodata/ (scripts/repo-rpm.sh).
 func (rpm) Repo() Repo { return Repo{Dir: "rpm", Script: "repo-rpm.sh"} }
+
+// DeclaresTests: rpm has no format of its own for tests of installed
+// packages (test.installed is the way there).
+func (rpm) DeclaresTests(fs.FS) bool { return false }
+
+func (rpm) HasTests() bool { return false }

@@ -84,6 +84,20 @@ func SidecarImage(version, recipe string) string {
 // ReleaseToolsImage is the tag of the release tools image for a version.
 func ReleaseToolsImage(version string) string { return imageNamespace + "release-tools:" + version }
 
+// TestRunnerImage is the tag of dbuilder's autopkgtest runner image for a
+// version (its recipe's hash is a label, as for the release tools).
+func TestRunnerImage(version string) string { return imageNamespace + "autopkgtest:" + version }
+
+// TestbedRepo is the repository of a distro's DEP-8 testbed images; the
+// tag is the hash of what the image is made from.
+func TestbedRepo(distro, foreignArch string) string {
+	name := distro
+	if foreignArch != "" {
+		name += "-" + foreignArch
+	}
+	return imageNamespace + "testbed-" + strings.ToLower(DockerName(name))
+}
+
 // BuilderImageLabels are the labels a builder image's Dockerfile gives it:
 // no run or version, so that the same Dockerfile is the same image
 // whichever dbuilder renders it.

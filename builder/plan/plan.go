@@ -50,6 +50,17 @@ type Job struct {
 	// build container run that architecture's userland through emulation
 	// (the sidecar and the tests' containers stay native).
 	Foreign bool
+	// Autopkgtest says the package's DEP-8 tests (debian/tests) run
+	// against the built packages: test.autopkgtest, where auto means the
+	// source declares them.
+	Autopkgtest bool
+	// InstallTest says the built packages are installed in a clean
+	// container of the distro after the build: test.install, where auto
+	// means unless the DEP-8 tests run (they install the packages).
+	InstallTest bool
+	// Sidecar says the target gets its own Docker daemon: test.docker, or
+	// DEP-8 tests, whose testbed is a container of that daemon.
+	Sidecar bool
 }
 
 // Name is the target's name.
@@ -136,6 +147,9 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 		}
 	}
 	if err := j.setVerify(); err != nil {
+		return Job{}, err
+	}
+	if err := j.setPackageTests(); err != nil {
 		return Job{}, err
 	}
 	in := render.Input{Target: t, Distro: d, Family: fam, SpecFile: j.SpecFile}

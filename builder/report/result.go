@@ -44,6 +44,9 @@ type Result struct {
 	// Reports are the test.reports files copied out, relative to Dir
 	// (ReportsDir/..., or failed-reports/... for a failed attempt).
 	Reports []string
+	// PackageTests are the package's tests of its installed packages
+	// (autopkgtest, the install test), in the order they ran.
+	PackageTests []PackageTest
 	// What a warm run reused.
 	BuilderImage       string
 	BuilderImageReused bool

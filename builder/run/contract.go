@@ -56,14 +56,17 @@ const (
 
 // Steps, in the order a target goes through them.
 const (
-	StepPrepare  = "prepare"
-	StepImage    = "image"
-	StepSidecar  = "sidecar"
-	StepPreload  = "preload"
-	StepBuild    = "build"
-	StepTest     = "test"
-	StepCollect  = "collect"
-	StepTeardown = "teardown"
+	StepPrepare = "prepare"
+	StepImage   = "image"
+	StepSidecar = "sidecar"
+	StepPreload = "preload"
+	StepBuild   = "build"
+	StepTest    = "test"
+	StepCollect = "collect"
+	// The tests of the installed packages, after the build is collected.
+	StepInstall     = "install"
+	StepAutopkgtest = "autopkgtest"
+	StepTeardown    = "teardown"
 )
 
 const runScriptTemplate = `#!/bin/sh

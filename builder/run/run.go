@@ -16,6 +16,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/artifacts"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
+	"github.com/dbuilder/dbuilder/builder/pkgtest"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/progress"
 	"github.com/dbuilder/dbuilder/builder/pull"
@@ -71,6 +72,9 @@ type runner struct {
 	openLog  func(name string) (io.WriteCloser, error) // os.Create; tests make it fail
 	sources  sourceHashes
 	self     string // dbuilder's own identity (version.Identity)
+	// testRunner is the autopkgtest runner image, when a target runs DEP-8
+	// tests.
+	testRunner string
 }
 
 // Build runs every job and returns their results in order. The error is
@@ -188,6 +192,22 @@ func (r *runner) start(ctx context.Context, jobs []plan.Job) (*lifecycle.Anchor,
 		}
 		anchorImage = r.opt.Sidecar.Ref
 	}
+	if needsAutopkgtest(jobs) {
+		prog := aside(r.view, "autopkgtest-image")
+		t0 := time.Now()
+		ref, note, err := pkgtest.EnsureRunner(ctx, r.eng, r.run.Version, pkgtest.CLI{Image: r.opt.Sidecar.Ref, Path: r.opt.Sidecar.CLIPath}, prog)
+		prog.Flush()
+		if note != "" || err != nil {
+			r.view.Finish("autopkgtest-image", progress.Outcome{Word: outcomeWord(err == nil), Failed: err != nil, Duration: time.Since(t0)})
+		}
+		if err != nil {
+			return nil, err
+		}
+		if note != "" {
+			r.view.Line("", "dbuilder: "+note)
+		}
+		r.testRunner = ref
+	}
 	anchor, err := lifecycle.StartAnchor(ctx, r.eng, anchorImage, r.run)
 	if err != nil {
 		return nil, err
@@ -211,7 +231,16 @@ func (r *runner) start(ctx context.Context, jobs []plan.Job) (*lifecycle.Anchor,
 
 func needsDocker(jobs []plan.Job) bool {
 	for _, j := range jobs {
-		if j.Target.Test.Docker {
+		if j.Sidecar {
+			return true
+		}
+	}
+	return false
+}
+
+func needsAutopkgtest(jobs []plan.Job) bool {
+	for _, j := range jobs {
+		if j.Autopkgtest {
 			return true
 		}
 	}
