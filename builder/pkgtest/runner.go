@@ -16,7 +16,7 @@ import (
 var (
 	//go:embed recipe/Dockerfile
 	runnerRecipe []byte
-	//go:embed recipe/dbuilder-virt
+	//go:embed recipe/autopkgtest-virt-dbuilder
 	virtScript []byte
 	//go:embed recipe/run-autopkgtest.sh
 	runScript []byte
@@ -68,7 +68,7 @@ func EnsureRunner(ctx context.Context, eng Engine, version string, cli CLI, prog
 	lb[labels.Inputs] = hash
 	err = eng.Build(ctx, engine.BuildRequest{
 		Dockerfile: runnerRecipe, Tag: ref, Labels: lb, Progress: progress,
-		Files:     map[string][]byte{"dbuilder-virt": virtScript, RunScript: runScript},
+		Files:     map[string][]byte{"autopkgtest-virt-dbuilder": virtScript, RunScript: runScript},
 		BuildArgs: map[string]string{"BASE": base, "CLI_IMAGE": cli.Image, "CLI_PATH": cli.Path},
 	})
 	if err != nil {

@@ -19,8 +19,12 @@ const Suite = "autopkgtest"
 // ParseSummary reads autopkgtest's summary file: one line a test,
 // "NAME RESULT[ REASON]" (RESULT is PASS, FAIL, SKIP or FLAKY; a passed
 // superficial test says "PASS (superficial)"). Other lines ("blame: ...",
-// "badpkg: ...", "erroneous package: ...") are returned as notes.
+// "badpkg: ...", "erroneous package: ...") are returned as notes. A test
+// named twice (autopkgtest says an unsupported restriction both when it
+// reads the tests and when it reaches the test) is kept once, where it
+// first appears, with what was said last.
 func ParseSummary(text string) (tests []report.PackageTest, notes []string) {
+	at := map[string]int{}
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {
@@ -34,6 +38,11 @@ func ParseSummary(text string) (tests []report.PackageTest, notes []string) {
 			notes = append(notes, line)
 			continue
 		}
+		if i, seen := at[t.Name]; seen {
+			tests[i] = t
+			continue
+		}
+		at[t.Name] = len(tests)
 		tests = append(tests, t)
 	}
 	return tests, notes

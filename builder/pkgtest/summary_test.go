@@ -10,7 +10,8 @@ import (
 
 func TestParseSummary(t *testing.T) {
 	// As autopkgtest 5.28 writes it ("%-20s %s").
-	text := `command1             PASS
+	text := `needs-vm             SKIP Test requires machine-level isolation but testbed does not provide that
+command1             PASS
 upstream-tests       PASS (superficial)
 skips                SKIP exit status 77 and marked as skippable
 wobbly               FLAKY non-zero exit status 1
@@ -23,12 +24,12 @@ badpkg: Test dependencies are unsatisfiable.
 `
 	tests, notes := ParseSummary(text)
 	want := []report.PackageTest{
+		{Suite: Suite, Name: "needs-vm", Result: report.TestSkip, Reason: "Test requires machine-level isolation but testbed does not provide that"},
 		{Suite: Suite, Name: "command1", Result: report.TestPass},
 		{Suite: Suite, Name: "upstream-tests", Result: report.TestPass, Superficial: true},
 		{Suite: Suite, Name: "skips", Result: report.TestSkip, Reason: "exit status 77 and marked as skippable"},
 		{Suite: Suite, Name: "wobbly", Result: report.TestFlaky, Reason: "non-zero exit status 1"},
 		{Suite: Suite, Name: "a-rather-long-test-name-here", Result: report.TestFail, Reason: "non-zero exit status 2"},
-		{Suite: Suite, Name: "needs-vm", Result: report.TestSkip, Reason: "Test requires machine-level isolation but testbed does not provide that"},
 		{Suite: Suite, Name: "missing-dep", Result: report.TestSkip, Reason: "installation fails and skip-not-installable set"},
 		{Suite: Suite, Name: "broken", Result: report.TestFail, Reason: "badpkg"},
 	}

@@ -14,7 +14,7 @@ set -- debs/*.deb
 [ -e "$1" ] || { echo "run-autopkgtest.sh: the build made no .deb files" >&2; exit 20; }
 # --stop-signal=KILL: the testbed's PID 1 is "sleep infinity", which would
 # otherwise hold every revert for docker stop's 10 s grace.
-set -- "$@" src/ -- dbuilder-virt "$TESTBED" \
+set -- "$@" src/ -- dbuilder "$TESTBED" \
 	--network=host --stop-signal=KILL \
 	--label "$TESTBED_LABEL" \
 	-v "$SOCKET_DIR:$SOCKET_DIR" \
@@ -22,4 +22,8 @@ set -- "$@" src/ -- dbuilder-virt "$TESTBED" \
 if [ -n "${PLATFORM:-}" ]; then
 	set -- "$@" --platform "$PLATFORM"
 fi
-exec autopkgtest --output-dir out "$@"
+rc=0
+autopkgtest --output-dir out "$@" || rc=$?
+# out/binaries holds the tested packages again; they are published already.
+rm -rf out/binaries
+exit "$rc"
