@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -51,14 +52,14 @@ func runPlan(ctx context.Context, f planFlags, stdout, stderr io.Writer) error {
 
 func planText(w io.Writer, jobs []plan.Job) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tDISTRO\tFAMILY\tFORMAT\tIMAGE\tDOCKER")
+	fmt.Fprintln(tw, "TARGET\tDISTRO\tFAMILY\tFORMAT\tIMAGE\tDOCKER\tPACKAGE TESTS")
 	for _, j := range jobs {
 		t := j.Target
 		docker := "no"
 		if t.Test.Docker {
 			docker = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Distro, t.Family, t.Format, t.Image, docker)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Distro, t.Family, t.Format, t.Image, docker, packageTestWords(j))
 	}
 	return tw.Flush()
 }
@@ -86,6 +87,25 @@ type planTarget struct {
 	// that keeps the target's daemon warm.
 	BuilderImage string `json:"builder_image"`
 	CacheVolume  string `json:"cache_volume"`
+	// The tests of the installed packages that run after the build.
+	Autopkgtest bool   `json:"autopkgtest"`
+	InstallTest bool   `json:"install_test"`
+	Installed   string `json:"installed"`
+}
+
+// packageTestWords names the tests of the installed packages j runs.
+func packageTestWords(j plan.Job) string {
+	var w []string
+	if j.InstallTest {
+		w = append(w, "install")
+	}
+	if j.Autopkgtest {
+		w = append(w, "autopkgtest")
+	}
+	if len(w) == 0 {
+		return "none"
+	}
+	return strings.Join(w, ", ")
 }
 
 func planJSON(w io.Writer, jobs []plan.Job) error {
@@ -98,6 +118,7 @@ func planJSON(w io.Writer, jobs []plan.Job) error {
 			Preload: orEmpty(t.Test.Preload), Command: t.Test.Command, Reports: orEmpty(t.Test.Reports),
 			Timeout: matrix.FormatTimeout(t.Timeout), Arch: j.Arch, Foreign: j.Foreign,
 			BuilderImage: j.ImageTag, CacheVolume: j.Names.Cache,
+			Autopkgtest: j.Autopkgtest, InstallTest: j.InstallTest, Installed: t.Test.Installed,
 		}
 	}
 	enc := json.NewEncoder(w)

@@ -68,10 +68,10 @@ func TestPlanText(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	want := `TARGET                 DISTRO           FAMILY  FORMAT  IMAGE            DOCKER
-debian-bookworm-amd64  debian:bookworm  debian  deb     debian:bookworm  yes
-debian-bookworm-arm64  debian:bookworm  debian  deb     debian:bookworm  no
-debian-trixie-amd64    debian:trixie    debian  deb     debian:trixie    yes
+	want := `TARGET                 DISTRO           FAMILY  FORMAT  IMAGE            DOCKER  PACKAGE TESTS
+debian-bookworm-amd64  debian:bookworm  debian  deb     debian:bookworm  yes     install
+debian-bookworm-arm64  debian:bookworm  debian  deb     debian:bookworm  no      install
+debian-trixie-amd64    debian:trixie    debian  deb     debian:trixie    yes     install
 `
 	if out != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
