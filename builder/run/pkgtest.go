@@ -125,6 +125,9 @@ func (r *runner) autopkgtest(ctx context.Context, j plan.Job, sc *sidecar.Sideca
 	spec := r.testSpec(j, sc, r.testRunner, []string{pkgtest.RunScript})
 	spec.Env = append(spec.Env, "TESTBED="+bed, "TESTBED_LABEL="+labels.Role+"="+labels.RolePackageTest,
 		"APT_VOLUME="+AptArchives, "SOCKET_DIR="+sidecar.SocketDir)
+	if j.Foreign {
+		spec.Env = append(spec.Env, "PLATFORM=linux/"+j.Platform.Name)
+	}
 	skip := r.skipDir(j)
 	log.Printf("dbuilder: autopkgtest: %d package(s) and the source's debian/tests, testbed %s in the target's daemon", len(pkgs), bed)
 	code, err := r.testContainer(ctx, spec, log, func(tw *tar.Writer) error {
