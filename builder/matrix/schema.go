@@ -52,6 +52,8 @@ var schema = []key{
 		field: func(s *Settings) any { return &s.Release.Smoke }},
 	{path: "release.lint", override: true, def: LintWarn, check: lintMode,
 		field: func(s *Settings) any { return &s.Release.Lint }},
+	{path: "release.allow_leftovers", override: true, check: leftoverGlob,
+		field: func(s *Settings) any { return &s.Release.AllowLeftovers }},
 	{path: "overrides"},
 	{path: "images.mirror"},
 	{path: "images.distros"},
@@ -108,6 +110,13 @@ func script(s string) error {
 
 func reportGlob(g string) error {
 	if err := ReportGlob(g); err != nil {
+		return fmt.Errorf("invalid glob %s: %v", names.Quote(g), err)
+	}
+	return nil
+}
+
+func leftoverGlob(g string) error {
+	if err := LeftoverGlob(g); err != nil {
 		return fmt.Errorf("invalid glob %s: %v", names.Quote(g), err)
 	}
 	return nil
