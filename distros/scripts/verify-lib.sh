@@ -45,7 +45,8 @@ gone() {
 }
 
 # The runtime places, as piuparts ignores them: package managers' own
-# databases, caches and logs, temporary files, and dbuilder's /release.
+# databases, caches and logs (Debian's rpm keeps root's database in
+# ~/.rpmdb), temporary files, and dbuilder's /release.
 # Other file systems (/proc, /sys, /dev) are not walked (-xdev).
 snapshot() {
 	find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp -o -path /var/tmp \
@@ -53,7 +54,7 @@ snapshot() {
 		-o -path /var/lib/apt -o -path /var/cache/apt -o -path /var/lib/dpkg -o -path /var/cache/debconf \
 		-o -path /var/lib/rpm -o -path /usr/lib/sysimage -o -path /var/lib/dnf -o -path /var/cache/dnf \
 		-o -path /var/lib/yum -o -path /var/cache/yum -o -path /var/lib/zypp -o -path /var/cache/zypp \
-		-o -path /var/cache/libdnf5 \) -prune -o -print | LC_ALL=C sort >"$1"
+		-o -path /var/cache/libdnf5 -o -path /root/.rpmdb \) -prune -o -print | LC_ALL=C sort >"$1"
 }
 
 leftovers() {
