@@ -101,11 +101,16 @@ func TestRepoNames(t *testing.T) {
 // are already in DIR/<target>, as a cached build would.
 func fakeRelease(t *testing.T, f *enginefake.Fake, opt Options, lint string) (*Outcome, string, string) {
 	t.Helper()
+	return fakeReleaseIn(t, f, opt, lint, t.TempDir())
+}
+
+// fakeReleaseIn is fakeRelease into the output directory out.
+func fakeReleaseIn(t *testing.T, f *enginefake.Fake, opt Options, lint, out string) (*Outcome, string, string) {
+	t.Helper()
 	jobs := loadJobs(t, "hellodb.yaml")[:1]
 	if lint != "" {
 		jobs[0].Target.Release.Lint = lint
 	}
-	out := t.TempDir()
 	dir := filepath.Join(out, jobs[0].Name())
 	os.MkdirAll(dir, 0o755)
 	rec := &report.Record{Run: "r0"}
