@@ -104,6 +104,9 @@ type releaser struct {
 	// format; sourceErr why they could not be (no repository is made then).
 	sources   map[string][]string
 	sourceErr error
+	// sourceConflict: the published repository holds that version's
+	// source package with other content.
+	sourceConflict error
 }
 
 // Release checks the targets that built (built[i] is jobs[i]'s result) and
@@ -152,7 +155,10 @@ func Release(ctx context.Context, eng run.Engine, jobs []plan.Job, built []repor
 	}()
 	r.sources, r.sourceErr = r.sourcePackages(ctx, jobs, built, filepath.Join(dir, "source"))
 	if r.sourceErr == nil {
-		r.sourceErr = checkSources(r.pub, jobs, r.sources)
+		// Published with other content: the targets that would get it fail
+		// at once (their version was released already).
+		r.sourceConflict = checkSources(r.pub, jobs, r.sources)
+		r.sourceErr = r.sourceConflict
 	}
 	if r.sourceErr != nil {
 		r.out.line("dbuilder: source package: " + r.sourceErr.Error())
@@ -220,6 +226,9 @@ func (r *releaser) target(ctx context.Context, j plan.Job, b report.Result, seco
 	}
 	if err := r.checkPublished(j, b); err != nil {
 		return fail(StepPublished, err)
+	}
+	if r.sourceConflict != nil && len(r.sources[j.Format.Name()]) > 0 {
+		return fail(StepPublished, fmt.Errorf("source package: %w", r.sourceConflict))
 	}
 
 	up, err := planUpgrade(r.prev, j, b.Dir, pkgs)

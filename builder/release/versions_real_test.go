@@ -78,8 +78,8 @@ func TestReleaseAcrossVersionsReal(t *testing.T) {
 	})
 	t.Run("deb/apt-install-1.0-then-upgrade-and-source", func(t *testing.T) {
 		code, logs := client(t, eng, "debian:bookworm", aptVersionsClient, treeFiles(t, repo, "srv"))
-		for _, want := range []string{"installed: dbtest-upgrade 1.0", "upgraded: dbtest-upgrade 1.1", "dsc 1.1: Good signature", "dsc 1.0: Good signature",
-			"changes: Good signature", "source unpacked: dbtest-upgrade 1.1", "tampered dsc: BAD signature"} {
+		for _, want := range []string{"installed: dbtest-upgrade 1.0", "upgraded: dbtest-upgrade 1.1", "dsc 1.1: gpgv: Good signature", "dsc 1.0: gpgv: Good signature",
+			"changes: gpgv: Good signature", "source unpacked: dbtest-upgrade 1.1", "tampered dsc: gpgv: BAD signature"} {
 			if !strings.Contains(logs, want) {
 				t.Errorf("apt client: no %q", want)
 			}
@@ -120,7 +120,9 @@ func TestReleaseAcrossVersionsReal(t *testing.T) {
 	// repository stays as it was.
 	t.Run("deb/same-version-other-bytes-refused", func(t *testing.T) {
 		before := treeDigest(t, repo)
-		if err := os.WriteFile(filepath.Join(src, "install.sh"), append(readBytes(t, filepath.Join(src, "install.sh")), "# changed\n"...), 0o644); err != nil {
+		// The command it installs prints something else: other bytes.
+		changed := strings.Replace(readFile(t, filepath.Join(src, "install.sh")), `echo "dbtest-upgrade %s"`, `echo "dbtest-upgrade %s (changed)"`, 1)
+		if err := os.WriteFile(filepath.Join(src, "install.sh"), []byte(changed), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		o, console := releaseJobs(t, eng, pick(loadJobsAt(t, mfile), "debian-bookworm"), out, signed)
