@@ -47,22 +47,34 @@ func TestReleasePurgeAndUpgradeFailuresReal(t *testing.T) {
 	t.Run("debian/bookworm/preinst-fails-on-upgrade", func(t *testing.T) {
 		src, mfile := versionedSource(t, "badupgrade", "1.0")
 		out := t.TempDir()
-		o, _ := releaseJobs(t, eng, loadJobsAt(t, mfile), out, nil)
+		o, console := releaseJobs(t, eng, loadJobsAt(t, mfile), out, nil)
 		if o.Failed() != 0 || o.Repos.Error != "" {
 			t.Fatalf("release 1.0: %+v %+v", o.Targets, o.Repos)
 		}
 		repo := filepath.Join(out, RepoDir)
+		// Without a key: unsigned, and said so plainly.
+		if o.Repos.Signed || !strings.Contains(console, "UNSIGNED: no signing key was given") {
+			t.Errorf("unsigned release not said plainly: %+v\n%s", o.Repos, console)
+		}
+		for _, f := range []string{KeyFile, "apt/debian-bookworm/dists/bookworm/InRelease"} {
+			if _, err := os.Stat(filepath.Join(repo, f)); err == nil {
+				t.Errorf("an unsigned repository has %s", f)
+			}
+		}
 		before := treeDigest(t, repo)
 		setVersion(t, src, "1.1")
-		o, _ = releaseJobs(t, eng, loadJobsAt(t, mfile), out, nil)
+		o, console = releaseJobs(t, eng, loadJobsAt(t, mfile), out, nil)
 		r := o.Targets[0]
 		if r.OK || r.FailedStep != StepVerify || r.VerifyStep != "upgrade" || r.MaintainerScript != "preinst" ||
 			!strings.Contains(r.Error, "failed in step upgrade") ||
 			!strings.Contains(r.Error, "maintainer script preinst of the new dbtest-badupgrade package failed (exit status 1)") {
 			t.Errorf("the upgrade failure is not named: %+v", r)
 		}
-		if logb := readFile(t, r.Log); !strings.Contains(logb, "dbtest-badupgrade: refusing to upgrade from 1.0") {
+		if logb := readFile(t, r.Log); !strings.Contains(logb, "dbtest-badupgrade: refusing to upgrade from 1.0") || !strings.Contains(logb, "the previous repository is not signed: trusted=yes") {
 			t.Errorf("the preinst's own words are not in the log:\n%s", logb)
+		}
+		if !strings.Contains(console, `failed in release step "verify": verify-apt.sh failed in step upgrade`) {
+			t.Errorf("the summary does not name the step:\n%s", console)
 		}
 		if after := treeDigest(t, repo); after != before {
 			t.Errorf("the repository changed:\n%s\n---\n%s", before, after)

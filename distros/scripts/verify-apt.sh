@@ -90,7 +90,7 @@ step purge
 purge "$listed"
 step leftovers
 leftovers "$base" install
-echo "$me: installed, smoke-tested and purged cleanly:$names"
+echo "$me: installed, smoke-tested and purged $(cleanly):$names"
 
 [ -n "$prev" ] || exit 0
 step install-previous
@@ -128,4 +128,4 @@ step purge-after-upgrade
 purge "$listed"
 step leftovers-after-upgrade
 leftovers "$base" upgrade
-echo "$me: upgraded from the previous release, smoke-tested and purged cleanly:$want"
+echo "$me: upgraded from the previous release, smoke-tested and purged $(cleanly):$want"

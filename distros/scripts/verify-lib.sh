@@ -13,7 +13,8 @@
 #                    writes what is there now but was not in the snapshot
 #                    BASE to $DBUILDER_OUT/leftovers-NAME.txt; dbuilder
 #                    fails the release on them unless
-#                    release.allow_leftovers names them.
+#                    release.allow_leftovers names them; $left is how
+#                    many, and "cleanly" says so in words.
 #   older OLD NEW    whether version OLD is older than NEW (set vercmp to
 #                    deb or rpm first: the distro's own comparison).
 # shellcheck shell=sh disable=SC2154 # $me: set by the script that sources this
@@ -62,9 +63,9 @@ leftovers() {
 	snapshot "$now"
 	mkdir -p "${DBUILDER_OUT:?}"
 	LC_ALL=C comm -13 "$1" "$now" >"$DBUILDER_OUT/leftovers-$2.txt"
-	n=$(wc -l <"$DBUILDER_OUT/leftovers-$2.txt")
-	if [ "$n" -gt 0 ]; then
-		echo "$me: $n path(s) left after $2 and purge (not there before install):"
+	left=$(wc -l <"$DBUILDER_OUT/leftovers-$2.txt")
+	if [ "$left" -gt 0 ]; then
+		echo "$me: $left path(s) left after $2 and purge (not there before install):"
 		sed 's/^/  /' "$DBUILDER_OUT/leftovers-$2.txt"
 	else
 		echo "$me: nothing left after $2 and purge"
@@ -75,6 +76,14 @@ leftovers() {
 		echo "$missing" | sed 's/^/  /'
 	fi
 	rm -f "$now"
+}
+
+cleanly() {
+	if [ "${left:-0}" -eq 0 ]; then
+		echo cleanly
+	else
+		echo "with $left path(s) left"
+	fi
 }
 
 older() {

@@ -51,7 +51,7 @@ step purge
 remove "$listed"
 step leftovers
 leftovers "$base" install
-echo "$me: installed, smoke-tested and removed cleanly: $names"
+echo "$me: installed, smoke-tested and removed $(cleanly): $names"
 
 [ -n "$prev" ] || exit 0
 step install-previous
@@ -101,4 +101,4 @@ step purge-after-upgrade
 remove "$listed"
 step leftovers-after-upgrade
 leftovers "$base" upgrade
-echo "$me: upgraded from the previous release, smoke-tested and removed cleanly: $names"
+echo "$me: upgraded from the previous release, smoke-tested and removed $(cleanly): $names"

@@ -57,7 +57,7 @@ step purge
 remove "$listed"
 step leftovers
 leftovers "$base" install
-echo "$me: installed, smoke-tested and removed cleanly: $names"
+echo "$me: installed, smoke-tested and removed $(cleanly): $names"
 
 [ -n "$prev" ] || exit 0
 step install-previous
@@ -96,4 +96,4 @@ step purge-after-upgrade
 remove "$listed"
 step leftovers-after-upgrade
 leftovers "$base" upgrade
-echo "$me: upgraded from the previous release, smoke-tested and removed cleanly:$want"
+echo "$me: upgraded from the previous release, smoke-tested and removed $(cleanly):$want"
