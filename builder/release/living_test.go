@@ -95,3 +95,37 @@ func TestFakePublishedConflict(t *testing.T) {
 		t.Errorf("the published file changed: %q", b)
 	}
 }
+
+// --previous: upgrades start from another release's repository, while
+// the release adds to its own (here empty) output directory: nothing of
+// the other one is kept in it.
+func TestFakePrevious(t *testing.T) {
+	other := t.TempDir()
+	writeRepo(t, filepath.Join(other, RepoDir), map[string]string{
+		"apt/debian-bookworm/pool/main/hellodb_0.9_amd64.deb":           "old deb",
+		"apt/debian-bookworm/dists/bookworm/main/binary-amd64/Packages": "Package: hellodb\nVersion: 0.9\nArchitecture: amd64\nFilename: pool/main/hellodb_0.9_amd64.deb\n",
+	})
+	f := newFake()
+	var verifyFiles, repoFiles []string
+	onStart(f, func(c *enginefake.Container) enginefake.Behavior {
+		if _, ok := c.Files["/release/verify.sh"]; ok {
+			verifyFiles = sortedKeys(c.Files)
+		}
+		return nil
+	})
+	f.OnExec = func(c *enginefake.Container, cmd []string) int {
+		repoFiles = sortedKeys(c.Files)
+		c.Out[SumsFile] = nil
+		return 0
+	}
+	o, _, _ := fakeRelease(t, f, Options{Previous: other}, "off")
+	if !o.Targets[0].OK || o.Repos.Error != "" {
+		t.Fatalf("%+v %+v", o.Targets[0], o.Repos)
+	}
+	if !slices.Contains(verifyFiles, "/release/prev/repo/pool/main/hellodb_0.9_amd64.deb") || slices.Contains(verifyFiles, "/release/prev/KEY.asc") {
+		t.Errorf("verify container: %v", verifyFiles)
+	}
+	if slices.ContainsFunc(repoFiles, func(p string) bool { return strings.Contains(p, "0.9") }) {
+		t.Errorf("the previous release's files went into this repository: %v", repoFiles)
+	}
+}
