@@ -20,6 +20,10 @@ mkdir -p "$out"
 echo "$me: apt-get install rpm"
 apt-get update -q
 apt-get install -y -q --no-install-recommends rpm
+# On an rpm distro the filesystem package owns the directories packages
+# put their files in; Debian lacks this one (%license), and rpm -e would
+# leave the one it made.
+mkdir -p /usr/share/licenses
 names=$(rpm -qp --qf '%{NAME}\n' "$pkgs"/*.rpm | tr '\n' ' ')
 # newver NAME: the [EPOCH:]VERSION-RELEASE of NAME in $DBUILDER_PKGS.
 newver() {
