@@ -137,6 +137,24 @@ func TestReleaseAcrossVersionsReal(t *testing.T) {
 			t.Errorf("the repository changed:\n%s\n---\n%s", before, after)
 		}
 	})
+
+	// The published 1.1 again (the same bytes), signed with another key:
+	// the repository step refuses the key, and nothing changes.
+	t.Run("all/other-key-refused", func(t *testing.T) {
+		before := treeDigest(t, repo)
+		restored := strings.Replace(readFile(t, filepath.Join(src, "install.sh")), " (changed)", "", 1)
+		if err := os.WriteFile(filepath.Join(src, "install.sh"), []byte(restored), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		other, _ := testKey(t)
+		o, console := releaseJobs(t, eng, pick(loadJobsAt(t, mfile), "debian-bookworm"), out, func(opt *Options) { opt.Key = other })
+		if !o.Targets[0].OK || o.Repos.Error == "" || !strings.Contains(console, "not with the key given") || !strings.Contains(console, "a release adds to them only with the same key") {
+			t.Errorf("another key was not refused: %+v %+v", o.Targets[0], o.Repos)
+		}
+		if after := treeDigest(t, repo); after != before {
+			t.Errorf("the repository changed:\n%s\n---\n%s", before, after)
+		}
+	})
 }
 
 // aptVersionsClient: 1.0 from the repository (signed-by), then the
