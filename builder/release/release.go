@@ -1,10 +1,13 @@
 // Package release turns built packages into a release (`dbuilder
 // release`): each target's packages are installed in a clean container of
-// its distro and removed again, linted, and (with --check-reproducible)
-// built a second time in a varied environment and compared byte for byte;
-// then one apt repository per deb distro and one rpm repository per rpm
-// distro are made under DIR/repo, signed when a key is given, with a
-// SHA256SUMS over every file. The tools run in a container of a small
+// its distro, smoke-tested, purged (nothing may be left) and, when the
+// previous release has an earlier version, installed from there and
+// upgraded; linted; and (with --check-reproducible) built a second time in
+// a varied environment and compared byte for byte. Then the source package
+// is added and one apt repository per deb distro and one rpm repository
+// per rpm distro are made under DIR/repo, on top of what earlier releases
+// published there (kept, never changed), signed when a key is given, with
+// a SHA256SUMS over every file. The tools run in a container of a small
 // image made locally from Debian packages (tools.go); files travel through
 // the Engine API.
 package release

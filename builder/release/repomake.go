@@ -28,9 +28,9 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, untouched []*pu
 		return err
 	}
 	defer artifacts.TidyStaging(r.opt.OutputDir, r.opt.Run.ID)
-	published := false
+	swapped := false
 	defer func() {
-		if !published {
+		if !swapped {
 			stage.Discard()
 		}
 	}()
@@ -72,7 +72,7 @@ func (r *releaser) makeRepos(ctx context.Context, repos []*repo, untouched []*pu
 	if err := stage.Publish(); err != nil {
 		return err
 	}
-	published = true
+	swapped = true
 	describeRepos(rr, repos, untouched, sums, key != nil, logFile.Name())
 	if key != nil {
 		r.out.line(fmt.Sprintf("dbuilder: %d signed repositories in %s (public key %s)", len(rr.Repos), rr.Dir, rr.Key))
