@@ -44,8 +44,12 @@ cat out/lint.txt
 
 var lintianLine = regexp.MustCompile(`^([EWIPXO]): (\S+?)(?: \w+)?: (\S+)(?: (.*))?$`)
 
-// apt repositories: pool/main and dists/SUITE (scripts/repo-deb.sh).
-func (deb) Repo() Repo { return Repo{Dir: "apt", Suite: true, Script: "repo-deb.sh"} }
+// apt repositories: pool/main and dists/SUITE (scripts/repo-deb.sh); the
+// source package (.dsc and its tarballs) in the same pool, indexed by
+// Sources, made once per release by scripts/source-deb.sh.
+func (deb) Repo() Repo {
+	return Repo{Dir: "apt", Suite: true, Script: "repo-deb.sh", Pool: []string{"pool/main"}, SourceScript: "source-deb.sh"}
+}
 
 // DeclaresTests: debian/tests/control, or a Testsuite: autopkgtest-pkg-*
 // field in debian/control's source paragraph (autodep8 expands it).

@@ -21,6 +21,7 @@ type releaseFlags struct {
 	runFlags
 	signKey      string
 	reproducible bool
+	previous     string
 }
 
 func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -35,6 +36,7 @@ func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.add(c, "release", "where `DIR`/<target>/ packages and DIR/repo/ repositories go")
 	fs.StringVar(&f.signKey, "sign-key", "", "armored OpenPGP private key to sign with (default: env DBUILDER_SIGNING_KEY; none: unsigned repositories)")
 	fs.BoolVar(&f.reproducible, "check-reproducible", false, "build each target a second time in a varied environment and compare the packages byte for byte")
+	fs.StringVar(&f.previous, "previous", "", "another release's repository (`DIR`/repo or DIR) to test upgrades from (default: the output directory's own repo/, which the release adds to)")
 	return c
 }
 
@@ -49,6 +51,11 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 	}
 	defer s.Close()
 	eng, jobs, id, out := s.Engine, s.Jobs, s.Run, bopt.OutputDir
+	// Before anything is built: the release must be able to add to what
+	// the output directory holds.
+	if err := release.Preflight(out, f.previous, key != nil); err != nil {
+		return UsageError{err}
+	}
 
 	started := time.Now()
 	built, err := run.Build(ctx, eng, jobs, bopt)
@@ -69,7 +76,7 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 	defer stopWatch()
 	o, err := release.Release(rctx, eng, jobs, built, release.Options{
 		OutputDir: out, Run: id, Jobs: bopt.Jobs, Key: key, CheckReproducible: f.reproducible,
-		Build: bopt, Origin: s.Matrix.Name, Stdout: stdout,
+		Build: bopt, Origin: s.Matrix.Name, Previous: f.previous, Stdout: stdout,
 	})
 	if o != nil {
 		for i := range rep.Targets {
@@ -93,7 +100,8 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 			return context.Canceled
 		}
 		var ke release.KeyError
-		if errors.As(err, &ke) {
+		var re release.RepoError
+		if errors.As(err, &ke) || errors.As(err, &re) {
 			return UsageError{err}
 		}
 		return err

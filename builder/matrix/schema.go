@@ -58,6 +58,8 @@ var schema = []key{
 		field: func(s *Settings) any { return &s.Release.Smoke }},
 	{path: "release.lint", override: true, def: LintWarn, check: lintMode,
 		field: func(s *Settings) any { return &s.Release.Lint }},
+	{path: "release.allow_leftovers", override: true, check: leftoverGlob,
+		field: func(s *Settings) any { return &s.Release.AllowLeftovers }},
 	{path: "overrides"},
 	{path: "images.mirror"},
 	{path: "images.distros"},
@@ -122,6 +124,13 @@ func reportGlob(g string) error {
 func mode(s string) error {
 	if !slices.Contains(Modes, s) {
 		return fmt.Errorf("must be one of %s, got %s%s", strings.Join(Modes, ", "), names.Quote(s), didYouMean(s, Modes))
+	}
+	return nil
+}
+
+func leftoverGlob(g string) error {
+	if err := LeftoverGlob(g); err != nil {
+		return fmt.Errorf("invalid glob %s: %v", names.Quote(g), err)
 	}
 	return nil
 }

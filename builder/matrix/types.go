@@ -91,6 +91,9 @@ type Release struct {
 	Smoke string
 	// Lint is LintError, LintWarn (the default) or LintOff.
 	Lint string
+	// AllowLeftovers are absolute globs (see LeftoverGlob) naming paths
+	// that may stay after the packages are purged.
+	AllowLeftovers []string
 }
 
 // release.lint values: whether lint errors fail a target.

@@ -74,7 +74,9 @@ func (r *runner) installTest(ctx context.Context, j plan.Job, sc *sidecar.Sideca
 		data[lib] = text
 	}
 	spec := r.testSpec(j, sc, j.Distro.Image, []string{"sh", "-e", testDir + "/install.sh"})
-	spec.Env = append(spec.Env, "DBUILDER_PKGS="+testDir+"/pkgs", "DBUILDER_SMOKE="+testDir+"/installed.sh")
+	// DBUILDER_OUT: where the script notes what it found (leftovers);
+	// release judges those, the install test does not.
+	spec.Env = append(spec.Env, "DBUILDER_PKGS="+testDir+"/pkgs", "DBUILDER_SMOKE="+testDir+"/installed.sh", "DBUILDER_OUT="+testDir+"/out")
 	code, err := r.testContainer(ctx, spec, log, func(tw *tar.Writer) error {
 		if err := writeData(tw, data); err != nil {
 			return err
