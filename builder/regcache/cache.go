@@ -185,11 +185,11 @@ func (c *Cache) skip(push bool) string {
 	defer c.mu.Unlock()
 	switch {
 	case c.down:
-		return "the cache registry " + c.host + " cannot be reached, see above"
+		return "registry down, see above"
 	case c.credsBad:
-		return "the cache registry " + c.host + " refused dbuilder's credentials, see above"
+		return "credentials refused, see above"
 	case push && c.pushDenied:
-		return "the cache registry " + c.host + " refused a push, see above"
+		return "a push was refused, see above"
 	}
 	return ""
 }
@@ -211,7 +211,7 @@ func (c *Cache) failed(err error, what string, log io.Writer) {
 		c.credsBad = true
 	}
 	c.mu.Unlock()
-	fmt.Fprintf(log, "dbuilder: %s in the cache registry failed: %s\n", what, reason)
+	fmt.Fprintf(log, "dbuilder: cache registry: %s failed: %s\n", what, reason)
 	switch {
 	case errors.Is(err, engine.ErrUnreachable):
 		c.sayOnce("down", fmt.Sprintf("dbuilder: cache registry %s cannot be reached (%s): builder images are built here and not pushed; the build goes on", c.host, reason))
