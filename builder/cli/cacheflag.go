@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/dbuilder/dbuilder/builder/ci"
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/names"
 )
@@ -42,4 +43,12 @@ func cacheRepo(cmdline string, m *matrix.Matrix) string {
 		return cmdline
 	}
 	return m.Images.Cache
+}
+
+// addCICacheRegistry is ci gitlab's --cache-registry, whose value may be
+// left out for the project's own registry.
+func addCICacheRegistry(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "cache-registry", "", "an image stage builds each builder image once and pushes it to this registry `REPO`, "+
+		"the target jobs pull it (bare: the project's own registry; a value needs =; CI variables allowed)")
+	fs.Lookup("cache-registry").NoOptDefVal = ci.DefaultCacheRegistry
 }
