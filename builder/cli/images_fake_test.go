@@ -3,8 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/dbuilder/dbuilder/builder/engine/enginefake"
 )
@@ -108,5 +111,63 @@ func TestCacheRegistryBadInput(t *testing.T) {
 	}
 	if len(f.Events()) != 0 {
 		t.Errorf("the daemon was used: %v", f.Events())
+	}
+}
+
+// The image stage of a generated pipeline, its command run as the job
+// would: three targets of one distro, one image job, one builder image
+// built and pushed; the same job on a fresh daemon pulls it.
+func TestGitLabImageStageBuildsOnce(t *testing.T) {
+	t.Chdir(filepath.Dir(writeMatrix(t, threeFlavors)))
+	code, out := runCLI(t, "ci", "gitlab", "--runner", "socket", "--cache-registry=127.0.0.1:5000/c", "--platform", "amd64")
+	if code != ExitOK {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	var doc map[string]yaml.Node
+	if err := yaml.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	type job struct {
+		Stage  string   `yaml:"stage"`
+		Script []string `yaml:"script"`
+	}
+	pipeline := map[string]job{}
+	var stage []string
+	for name, n := range doc {
+		var j job
+		if n.Decode(&j) == nil && j.Stage == "dbuilder-images" {
+			stage = append(stage, name)
+		}
+		pipeline[name] = j
+	}
+	if len(stage) != 1 || len(pipeline[stage[0]].Script) != 1 {
+		t.Fatalf("image jobs %v in:\n%s", stage, out)
+	}
+	args := strings.Fields(pipeline[stage[0]].Script[0]) // no quoted words in it
+	if args[0] != "dbuilder" {
+		t.Fatalf("script %v", args)
+	}
+	builds := func(f *enginefake.Fake) int {
+		n := 0
+		for _, e := range f.Events() {
+			if strings.HasPrefix(e, "build dbuilder/builder-") {
+				n++
+			}
+		}
+		return n
+	}
+	f := enginefake.New("host")
+	f.AddImage("debian:bookworm", nil)
+	useEngine(t, f)
+	if code, out := runCLI(t, args[1:]...); code != ExitOK || builds(f) != 1 || len(pushes(f)) != 1 {
+		t.Fatalf("exit %d, %d builds, pushes %v:\n%s", code, builds(f), pushes(f), out)
+	}
+	fresh := enginefake.New("fresh")
+	fresh.ShareRegistry(f)
+	rc, _ := f.ImageSave(context.Background(), []string{"debian:bookworm"})
+	fresh.ImageLoad(context.Background(), rc)
+	useEngine(t, fresh)
+	if code, out := runCLI(t, args[1:]...); code != ExitOK || builds(fresh) != 0 || !strings.Contains(out, "  pulled, in the cache registry as 127.0.0.1:5000/c:builder-debian-bookworm-") {
+		t.Errorf("fresh daemon: exit %d, %d builds:\n%s", code, builds(fresh), out)
 	}
 }
