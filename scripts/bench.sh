@@ -22,6 +22,12 @@
 #   byhand  scripts/bench/by-hand.sh (build deps reinstalled every run, as
 #           seznam/dbuilder does) vs `dbuilder build --rebuild`, the example on
 #           bookworm + trixie at once.
+#   registry  a job on a fresh, empty daemon (a new daemon of the sidecar image
+#           per job, as a GitLab dind service), GNU hello with compare.sh's
+#           MariaDB test, a loopback registry as --cache-registry: the second
+#           job (pulls the builder image) vs the first (builds and pushes it);
+#           the image step and the whole job, one run each (BENCH_ONLY=registry;
+#           builder/cli BenchmarkRegistryCache does the jobs).
 #
 # Environment:
 #   BENCH_ONLY=warm,noop   run only these sections
@@ -40,7 +46,7 @@ set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-SECTIONS="warm cold noop incr image2 mem byhand"
+SECTIONS="warm cold noop incr image2 mem byhand registry"
 RUNS=${BENCH_RUNS:-3}
 OUT=$ROOT/bench-results
 STAMP=$(date -u +%Y-%m-%d-%H%M%S)
@@ -547,6 +553,26 @@ sec_byhand() {
 		"$db s ($(samples "${ds[@]}"))" "$h s ($(samples "${hs[@]}"))" "$(ratio "$db" "$h")" "—"
 }
 
+# 8. a job on a fresh daemon with a cache registry: second (pulls) vs first (builds, pushes).
+sec_registry() {
+	local d=$W/registry line j1 i1 p1 j2 i2
+	prep_hello "$d"
+	hello_matrix "$d/m.yaml" hello-registry
+	log "registry: two jobs, each on a fresh daemon, the cache registry on its loopback"
+	if ! DBUILDER_BENCH_MATRIX=$d/m.yaml DBUILDER_BENCH_IMAGES="debian:bookworm bench/mariadb" DBUILDER_BENCH_DBUILDER=$DB \
+		go test -count=1 -run '^$' -bench '^BenchmarkRegistryCache$' -benchtime 1x -timeout 60m ./builder/cli/ >"$LOGS/registry.log" 2>&1; then
+		log "FAILED: BenchmarkRegistryCache; last lines of $LOGS/registry.log:"
+		tail -n 30 "$LOGS/registry.log" >&2
+		return 1
+	fi
+	line=$(grep '^BENCH-REGISTRY ' "$LOGS/registry.log")
+	read -r j1 i1 p1 j2 i2 <<<"$(sed 's/[a-z0-9]*=//g; s/^BENCH-REGISTRY //' <<<"$line")"
+	row "8 cache registry, \`image\` step: second job on a fresh daemon (pulls the builder image) vs the first (builds it, ${p1} s of it the push; GNU hello, debian:bookworm)" \
+		"$i2 s" "$i1 s" "$(ratio "$i2" "$i1")" "$(goal "$(ratio "$i2" "$i1")" 0.25 0.25)"
+	row "8 cache registry, whole job: \`dbuilder build\` on a fresh daemon, second (pulls) vs first (builds and pushes), MariaDB test in the target's daemon" \
+		"$j2 s" "$j1 s" "$(ratio "$j2" "$j1")" "$(goal "$(ratio "$j2" "$j1")" 0.60 0.60)"
+}
+
 # ---- main ----------------------------------------------------------------------------
 
 machine() {
@@ -585,7 +611,7 @@ main() {
 	# by-hand.sh's sidecar image: dbuilder's own, of this version
 	DIND_IMAGE=${DIND_IMAGE:-dbuilder/dind:$("$DB" --version | awk '{ print $2 }')}
 	export DIND_IMAGE
-	if want warm || want cold; then
+	if want warm || want cold || want registry; then
 		bash "$SHARED/images.sh" >/dev/null # bench/dind, bench/mariadb when missing
 	fi
 	local where

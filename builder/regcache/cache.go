@@ -48,7 +48,10 @@ type Cache struct {
 	opt  Options
 	host string
 
+	contact sync.Mutex // held by the one registry call in flight until one has answered
+
 	mu         sync.Mutex
+	answered   bool // a registry call has returned: calls may run at once
 	down       bool // the registry could not be reached: not asked again
 	credsBad   bool // it refused a pull: the same credentials will not push either
 	pushDenied bool // it refused a push: images are built here, not shared
@@ -81,23 +84,9 @@ func (c *Cache) Fetch(ctx context.Context, tag, local string, check func(engine.
 		c.sayOnce("nopull", fmt.Sprintf("dbuilder: --pull never: builder images are not pulled from the cache registry %s (those built here are still pushed)", c.opt.Repo))
 		return false, nil
 	}
-	if why := c.skip(false); why != "" {
-		fmt.Fprintf(log, "dbuilder: %s not asked for (%s)\n", ref, why)
-		return false, nil
-	}
-	fmt.Fprintf(log, "dbuilder: pulling the builder image from the cache registry: %s\n", ref)
 	start := time.Now()
-	err := c.eng.ImagePull(ctx, ref, engine.PullOptions{Progress: log})
-	if err != nil {
-		if ctx.Err() != nil {
-			return false, ctx.Err()
-		}
-		if errors.Is(err, engine.ErrNotFound) {
-			fmt.Fprintf(log, "dbuilder: not in the cache registry yet\n")
-			return false, nil
-		}
-		c.failed(err, "pull", log)
-		return false, nil
+	if ok, err := c.pull(ctx, ref, log); !ok {
+		return false, err
 	}
 	img, err := c.eng.Image(ctx, ref)
 	if err == nil {
@@ -108,17 +97,41 @@ func (c *Cache) Fetch(ctx context.Context, tag, local string, check func(engine.
 		c.untag(ref)
 		return false, ctx.Err()
 	}
-	if err := c.eng.ImageTag(ctx, ref, local); err != nil {
-		c.untag(ref)
+	err = c.eng.ImageTag(ctx, ref, local)
+	c.untag(ref)
+	if err != nil {
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
 		fmt.Fprintf(log, "dbuilder: naming the pulled image %s: %v\n", local, err)
 		return false, nil
 	}
-	c.untag(ref)
 	fmt.Fprintf(log, "dbuilder: builder image %s pulled from the cache registry in %.1fs (%s)\n", local, time.Since(start).Seconds(), ref)
 	return true, nil
+}
+
+// pull pulls ref, unless the registry is known to be down or to refuse
+// dbuilder's credentials; a failure is recorded and said.
+func (c *Cache) pull(ctx context.Context, ref string, log io.Writer) (bool, error) {
+	release := c.firstContact()
+	defer release()
+	if why := c.skip(false); why != "" {
+		fmt.Fprintf(log, "dbuilder: %s not asked for (%s)\n", ref, why)
+		return false, nil
+	}
+	fmt.Fprintf(log, "dbuilder: pulling the builder image from the cache registry: %s\n", ref)
+	err := c.eng.ImagePull(ctx, ref, engine.PullOptions{Progress: log})
+	switch {
+	case err == nil:
+		return true, nil
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case errors.Is(err, engine.ErrNotFound):
+		fmt.Fprintf(log, "dbuilder: not in the cache registry yet\n")
+		return false, nil
+	}
+	c.failed(err, "pull", log)
+	return false, nil
 }
 
 // Store pushes the image local to the registry as tag. A push that fails
@@ -130,6 +143,8 @@ func (c *Cache) Store(ctx context.Context, local, tag string, log io.Writer) (bo
 		return false, nil
 	}
 	ref := c.Ref(tag)
+	release := c.firstContact()
+	defer release()
 	if why := c.skip(true); why != "" {
 		fmt.Fprintf(log, "dbuilder: not pushed to the cache registry (%s)\n", why)
 		return false, nil
@@ -163,19 +178,54 @@ func (c *Cache) Publish(ctx context.Context, local, tag string, log io.Writer) (
 	if c == nil {
 		return false, nil
 	}
-	if c.skip(true) == "" {
-		err := c.eng.ImageInRegistry(ctx, c.Ref(tag))
-		switch {
-		case err == nil:
-			fmt.Fprintf(log, "dbuilder: the cache registry has it already: %s\n", c.Ref(tag))
-			return false, nil
-		case ctx.Err() != nil:
-			return false, ctx.Err()
-		case !errors.Is(err, engine.ErrNotFound):
-			c.failed(err, "look up", log)
-		}
+	if has, err := c.has(ctx, tag, log); has || err != nil {
+		return false, err
 	}
 	return c.Store(ctx, local, tag, log)
+}
+
+// has asks the registry whether it holds tag. One that cannot tell counts
+// as not holding it: Store then says why it does not push.
+func (c *Cache) has(ctx context.Context, tag string, log io.Writer) (bool, error) {
+	release := c.firstContact()
+	defer release()
+	if c.skip(true) != "" {
+		return false, nil
+	}
+	err := c.eng.ImageInRegistry(ctx, c.Ref(tag))
+	switch {
+	case err == nil:
+		fmt.Fprintf(log, "dbuilder: the cache registry has it already: %s\n", c.Ref(tag))
+		return true, nil
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case !errors.Is(err, engine.ErrNotFound):
+		c.failed(err, "look up", log)
+	}
+	return false, nil
+}
+
+// firstContact lets one registry call through at a time until one has
+// answered, so that the others know whether the registry is down and one
+// that is is asked once, however many targets start at once. The caller
+// calls release once its call's outcome is recorded.
+func (c *Cache) firstContact() (release func()) {
+	c.mu.Lock()
+	answered := c.answered
+	c.mu.Unlock()
+	if answered {
+		return func() {}
+	}
+	c.contact.Lock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.mu.Lock()
+			c.answered = true
+			c.mu.Unlock()
+			c.contact.Unlock()
+		})
+	}
 }
 
 // skip says why the registry is not asked ("" when it is): it is down,

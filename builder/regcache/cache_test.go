@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/engine/enginefake"
@@ -246,5 +250,28 @@ func TestFetchCancelled(t *testing.T) {
 	cancel()
 	if _, err := New(f, Options{Repo: repo}).Fetch(cctx, tag, local, accept, &strings.Builder{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v", err)
+	}
+}
+
+// Targets that start at once do not each ask a registry that is down:
+// the first call's answer is waited for.
+func TestDownAskedOnceAtOnce(t *testing.T) {
+	f := enginefake.New("a")
+	var asked atomic.Int32
+	f.OnPull = func(ref string) error {
+		asked.Add(1)
+		time.Sleep(50 * time.Millisecond)
+		return &engine.RegistryError{What: "pull " + ref, Kind: engine.ErrUnreachable, Reason: "connection refused"}
+	}
+	var s said
+	var mu sync.Mutex
+	c := New(f, Options{Repo: repo, Say: func(l string) { mu.Lock(); s.say(l); mu.Unlock() }})
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Go(func() { c.Fetch(ctx, fmt.Sprintf("t%d", i), local, accept, io.Discard) })
+	}
+	wg.Wait()
+	if asked.Load() != 1 || len(s) != 1 {
+		t.Errorf("asked %d times, said %q", asked.Load(), s)
 	}
 }
