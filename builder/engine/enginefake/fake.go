@@ -330,7 +330,8 @@ func (f *Fake) Remote(ref string) (engine.Image, bool) {
 }
 
 // ShareRegistry makes f's registry other's: what one pushes, the other
-// pulls, as two daemons with one registry.
+// pulls, as two daemons with one registry. Use them one after the other:
+// each guards the shared registry with its own lock.
 func (f *Fake) ShareRegistry(other *Fake) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
