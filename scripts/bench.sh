@@ -27,6 +27,12 @@
 #           under `autopkgtest ... -- null` by hand in a fresh container of a
 #           prepared image (bookworm + autopkgtest + package lists); median
 #           of BENCH_RUNS, interleaved.
+#   registry  a job on a fresh, empty daemon (a new daemon of the sidecar image
+#           per job, as a GitLab dind service), GNU hello with compare.sh's
+#           MariaDB test, a loopback registry as --cache-registry: the second
+#           job (pulls the builder image) vs the first (builds and pushes it);
+#           the image step and the whole job, one run each (BENCH_ONLY=registry;
+#           builder/cli BenchmarkRegistryCache does the jobs).
 #
 # Environment:
 #   BENCH_ONLY=warm,noop   run only these sections
@@ -45,7 +51,7 @@ set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-SECTIONS="warm cold noop incr image2 mem byhand dep8"
+SECTIONS="warm cold noop incr image2 mem byhand registry dep8"
 RUNS=${BENCH_RUNS:-3}
 OUT=$ROOT/bench-results
 STAMP=$(date -u +%Y-%m-%d-%H%M%S)
@@ -556,9 +562,29 @@ sec_byhand() {
 		"$db s ($(samples "${ds[@]}"))" "$h s ($(samples "${hs[@]}"))" "$(ratio "$db" "$h")" "—"
 }
 
+# 8. a job on a fresh daemon with a cache registry: second (pulls) vs first (builds, pushes).
+sec_registry() {
+	local d=$W/registry line j1 i1 p1 j2 i2
+	prep_hello "$d"
+	hello_matrix "$d/m.yaml" hello-registry
+	log "registry: two jobs, each on a fresh daemon, the cache registry on its loopback"
+	if ! DBUILDER_BENCH_MATRIX=$d/m.yaml DBUILDER_BENCH_IMAGES="debian:bookworm bench/mariadb" DBUILDER_BENCH_DBUILDER=$DB \
+		go test -count=1 -run '^$' -bench '^BenchmarkRegistryCache$' -benchtime 1x -timeout 60m ./builder/cli/ >"$LOGS/registry.log" 2>&1; then
+		log "FAILED: BenchmarkRegistryCache; last lines of $LOGS/registry.log:"
+		tail -n 30 "$LOGS/registry.log" >&2
+		return 1
+	fi
+	line=$(grep '^BENCH-REGISTRY ' "$LOGS/registry.log")
+	read -r j1 i1 p1 j2 i2 <<<"$(sed 's/[a-z0-9]*=//g; s/^BENCH-REGISTRY //' <<<"$line")"
+	row "8 cache registry, \`image\` step: second job on a fresh daemon (pulls the builder image) vs the first (builds it, ${p1} s of it the push; GNU hello, debian:bookworm)" \
+		"$i2 s" "$i1 s" "$(ratio "$i2" "$i1")" "$(goal "$(ratio "$i2" "$i1")" 0.25 0.25)"
+	row "8 cache registry, whole job: \`dbuilder build\` on a fresh daemon, second (pulls) vs first (builds and pushes), MariaDB test in the target's daemon" \
+		"$j2 s" "$j1 s" "$(ratio "$j2" "$j1")" "$(goal "$(ratio "$j2" "$j1")" 0.60 0.60)"
+}
+
 # ---- main ----------------------------------------------------------------------------
 
-# 8. DEP-8: dbuilder's autopkgtest step vs autopkgtest's null runner by hand.
+# 9. DEP-8: dbuilder's autopkgtest step vs autopkgtest's null runner by hand.
 sec_dep8() {
 	local d=$W/dep8 hs=() ds=() t i h db img=dbuilder-bench/autopkgtest-null
 	prep_hello "$d"
@@ -592,7 +618,7 @@ Y
 	done
 	h=$(med "${hs[@]}")
 	db=$(med "${ds[@]}")
-	row "8 DEP-8, warm: dbuilder's \`autopkgtest\` step (testbed in the target's daemon) vs \`autopkgtest ... -- null\` by hand in a fresh prepared container (GNU hello's 2 tests; median of $RUNS, interleaved)" \
+	row "9 DEP-8, warm: dbuilder's \`autopkgtest\` step (testbed in the target's daemon) vs \`autopkgtest ... -- null\` by hand in a fresh prepared container (GNU hello's 2 tests; median of $RUNS, interleaved)" \
 		"$db s ($(samples "${ds[@]}"))" "$h s ($(samples "${hs[@]}"))" "$(ratio "$db" "$h")" "$(goal "$(ratio "$db" "$h")" 1.3 1.3)"
 }
 
@@ -632,7 +658,7 @@ main() {
 	# by-hand.sh's sidecar image: dbuilder's own, of this version
 	DIND_IMAGE=${DIND_IMAGE:-dbuilder/dind:$("$DB" --version | awk '{ print $2 }')}
 	export DIND_IMAGE
-	if want warm || want cold; then
+	if want warm || want cold || want registry; then
 		bash "$SHARED/images.sh" >/dev/null # bench/dind, bench/mariadb when missing
 	fi
 	local where

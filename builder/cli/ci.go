@@ -17,6 +17,7 @@ import (
 type ciFlags struct {
 	file, distro, runner, image, tags, output, pipeline, platform string
 	maxJobs                                                       int
+	cacheRegistry                                                 string
 }
 
 func newCICmd(stdout, stderr io.Writer) *cobra.Command {
@@ -44,6 +45,7 @@ func newGitLabCmd(stdout, stderr io.Writer) *cobra.Command {
 	addOutput(fs, &f.output, "the jobs' dbuilder build --output `DIR`")
 	fs.StringVarP(&f.pipeline, "pipeline", "o", "", "write the pipeline to this `FILE` (and a split one's parts next to it) instead of stdout")
 	addPlatform(fs, &f.platform)
+	addCICacheRegistry(fs, &f.cacheRegistry)
 	completeDistro(c)
 	return c
 }
@@ -51,6 +53,11 @@ func newGitLabCmd(stdout, stderr io.Writer) *cobra.Command {
 func runGitLab(ctx context.Context, f ciFlags, stdout, stderr io.Writer) error {
 	if f.maxJobs < 1 {
 		return UsageError{fmt.Errorf("--max-jobs must be at least 1, got %d", f.maxJobs)}
+	}
+	if f.cacheRegistry != "" {
+		if err := ci.CheckCacheRegistry(f.cacheRegistry); err != nil {
+			return UsageError{fmt.Errorf("--cache-registry: %w", err)}
+		}
 	}
 	if filepath.IsAbs(f.file) {
 		return UsageError{fmt.Errorf("-f %s: give the matrix file relative to the project directory, as the CI jobs will see it", f.file)}
@@ -63,7 +70,7 @@ func runGitLab(ctx context.Context, f ciFlags, stdout, stderr io.Writer) error {
 	}
 	opt := ci.GitLabOptions{
 		MatrixFile: filepath.ToSlash(f.file), Runner: ci.Runner(f.runner), Image: f.image, OutputDir: f.output,
-		MaxJobs: f.maxJobs, File: filepath.ToSlash(f.pipeline), Regenerate: regenerate(f),
+		MaxJobs: f.maxJobs, File: filepath.ToSlash(f.pipeline), Regenerate: regenerate(f), CacheRegistry: f.cacheRegistry,
 	}
 	if f.tags != "" {
 		opt.Tags = strings.Split(f.tags, ",")
@@ -112,6 +119,9 @@ func regenerate(f ciFlags) []string {
 	}
 	if f.platform != "" {
 		args = append(args, "--platform", f.platform)
+	}
+	if f.cacheRegistry != "" {
+		args = append(args, "--cache-registry="+f.cacheRegistry)
 	}
 	return args
 }

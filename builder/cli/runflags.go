@@ -23,6 +23,7 @@ type runFlags struct {
 	sidecarImage string
 	pull         string
 	rebuild      bool
+	cache        string
 }
 
 func (f *runFlags) add(c *cobra.Command, verb, output string) {
@@ -33,6 +34,7 @@ func (f *runFlags) add(c *cobra.Command, verb, output string) {
 	addTimeout(fs, &f.timeout)
 	addSidecarImage(fs, &f.sidecarImage)
 	addPull(fs, &f.pull)
+	addCacheRegistry(fs, &f.cache)
 	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
 }
 
@@ -51,6 +53,10 @@ func (f *runFlags) start(ctx context.Context, fs *pflag.FlagSet, stdout, stderr 
 	if err != nil {
 		return nil, run.Options{}, UsageError{fmt.Errorf("--output: %w", err)}
 	}
+	cache, err := cacheFlag(f.cache)
+	if err != nil {
+		return nil, run.Options{}, err
+	}
 	c := f.config(stderr, f.sidecarImage)
 	s, err := open(ctx, c)
 	if err != nil {
@@ -60,5 +66,6 @@ func (f *runFlags) start(ctx context.Context, fs *pflag.FlagSet, stdout, stderr 
 	return s, run.Options{
 		OutputDir: out, Jobs: jobs, Run: s.Run, Sidecar: c.Sidecar, Stdout: stdout,
 		Rebuild: f.rebuild, CCache: true, Pull: policy, SidecarBases: sidecarBases(s.Matrix),
+		Cache: cacheRepo(cache, s.Matrix),
 	}, nil
 }

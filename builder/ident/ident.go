@@ -61,11 +61,25 @@ func ForTarget(matrix, target string) Target {
 // and packages whose builder Dockerfiles are the same share one image (the
 // tag is a hash of its content).
 func BuilderRepo(distro, foreignArch string) string {
+	return imageNamespace + "builder-" + BuilderName(distro, foreignArch)
+}
+
+// BuilderName names a distro's builder images ("debian-bookworm", and
+// "debian-bookworm-arm64" for a foreign architecture's) in image names
+// and CI job names.
+func BuilderName(distro, foreignArch string) string {
 	name := distro
 	if foreignArch != "" {
 		name += "-" + foreignArch
 	}
-	return imageNamespace + "builder-" + strings.ToLower(DockerName(name))
+	return strings.ToLower(DockerName(name))
+}
+
+// BuilderCacheTag is the tag of a builder image in a cache registry, where
+// every distro and architecture shares one repository: the distro, the
+// architecture when foreign, and hash, the image's input hash.
+func BuilderCacheTag(distro, foreignArch, hash string) string {
+	return "builder-" + BuilderName(distro, foreignArch) + "-" + hash
 }
 
 // imageNamespace holds every image dbuilder makes itself.

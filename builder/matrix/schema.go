@@ -63,6 +63,7 @@ var schema = []key{
 	{path: "overrides"},
 	{path: "images.mirror"},
 	{path: "images.distros"},
+	{path: "images.cache"},
 	{path: "timeout", override: true, def: FormatTimeout(DefaultTimeout), check: timeout,
 		field: func(s *Settings) any { return &s.Timeout }},
 }

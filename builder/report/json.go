@@ -55,6 +55,7 @@ type CacheReport struct {
 	ResultFromRun      string   `json:"result_from_run,omitempty"`
 	BuilderImage       string   `json:"builder_image,omitempty"`
 	BuilderImageReused bool     `json:"builder_image_reused"`
+	BuilderImagePulled string   `json:"builder_image_pulled_from,omitempty"`
 	PreloadCopied      []string `json:"preload_copied"`
 	PreloadReused      []string `json:"preload_reused"`
 }
@@ -66,7 +67,7 @@ func NewReport(run, version, endpoint string, started time.Time, results []Resul
 		t := TargetReport{
 			Name: r.Target, Distro: r.Distro, Arch: r.Arch, Emulated: r.Emulated, Result: resultName(r), FailedStep: r.Step,
 			Seconds: r.Duration.Seconds(), Steps: []StepReport{}, Log: r.Log, Artifacts: []Artifact{}, Reports: []Artifact{}, PackageTests: orNoTests(packageTests(r)),
-			Cache: CacheReport{BuilderImage: r.BuilderImage, BuilderImageReused: r.BuilderImageReused,
+			Cache: CacheReport{BuilderImage: r.BuilderImage, BuilderImageReused: r.BuilderImageReused, BuilderImagePulled: r.BuilderImagePulled,
 				PreloadCopied: orNone(r.Preloaded), PreloadReused: orNone(r.PreloadReused)},
 			Resources: r.Resources,
 		}

@@ -50,6 +50,9 @@ type Result struct {
 	// What a warm run reused.
 	BuilderImage       string
 	BuilderImageReused bool
+	// BuilderImagePulled is the cache registry image the builder image was
+	// pulled from ("" when it was reused or built).
+	BuilderImagePulled string
 	Preloaded          []string
 	PreloadReused      []string
 	InnerDaemonID      string

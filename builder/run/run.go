@@ -20,6 +20,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/progress"
 	"github.com/dbuilder/dbuilder/builder/pull"
+	"github.com/dbuilder/dbuilder/builder/regcache"
 	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/builder/version"
@@ -54,6 +55,10 @@ type Options struct {
 	// DaemonSilence is how long the daemon may leave pings unanswered
 	// before the targets in flight fail (0: DefaultDaemonSilence).
 	DaemonSilence time.Duration
+	// Cache is the cache registry's repository for builder images ("": no
+	// cache): pulled before an image is built, pushed to after (see
+	// regcache). Pull never leaves its images alone.
+	Cache string
 	// Vary builds in a varied environment (another root path, umask, time
 	// zone, locale; see Variation in contract.go): the second build of a
 	// reproducibility check. nil is the standard environment.
@@ -71,35 +76,51 @@ type runner struct {
 	live     *lifecycle.Liveness
 	openLog  func(name string) (io.WriteCloser, error) // os.Create; tests make it fail
 	sources  sourceHashes
-	self     string // dbuilder's own identity (version.Identity)
+	self     string          // dbuilder's own identity (version.Identity)
+	cache    *regcache.Cache // nil without a cache registry
+	images   tagLocks        // one target at a time makes a given builder image
 	// testRunner is the autopkgtest runner image, when a target runs DEP-8
 	// tests.
 	testRunner string
 }
 
-// Build runs every job and returns their results in order. The error is
-// for problems of the run as a whole (bad input, no sidecar image, ...);
-// failed targets are reported in the results.
-func Build(ctx context.Context, eng Engine, jobs []plan.Job, opt Options) ([]report.Result, error) {
+// newRunner returns the runner of one run (Build or Images), opt's
+// defaults filled in.
+func newRunner(eng Engine, opt Options) *runner {
+	r := &runner{eng: eng, opt: opt, view: opt.Progress, run: opt.Run, live: lifecycle.NewLiveness(eng),
+		openLog: func(name string) (io.WriteCloser, error) { return os.Create(name) }}
+	if r.run.ID == "" {
+		r.run = ident.NewRun(opt.Run.Version)
+	}
+	r.cache = regcache.New(eng, regcache.Options{Repo: opt.Cache, NoPull: opt.Pull == pull.Never,
+		Say: func(line string) { r.view.Line("", line) }})
+	return r
+}
+
+// defaults fills in what opt leaves out.
+func (opt *Options) defaults() {
 	if opt.Jobs < 1 {
 		opt.Jobs = 1
 	}
 	if opt.Stdout == nil {
 		opt.Stdout = io.Discard
 	}
+	if opt.Progress == nil {
+		opt.Progress = progress.NewPlain(opt.Stdout)
+	}
+}
+
+// Build runs every job and returns their results in order. The error is
+// for problems of the run as a whole (bad input, no sidecar image, ...);
+// failed targets are reported in the results.
+func Build(ctx context.Context, eng Engine, jobs []plan.Job, opt Options) ([]report.Result, error) {
+	opt.defaults()
 	if opt.Vary != nil {
 		if err := opt.Vary.check(); err != nil {
 			return nil, InputError{err}
 		}
 	}
-	if opt.Progress == nil {
-		opt.Progress = progress.NewPlain(opt.Stdout)
-	}
-	r := &runner{eng: eng, opt: opt, view: opt.Progress, run: opt.Run, live: lifecycle.NewLiveness(eng),
-		openLog: func(name string) (io.WriteCloser, error) { return os.Create(name) }}
-	if r.run.ID == "" {
-		r.run = ident.NewRun(opt.Run.Version)
-	}
+	r := newRunner(eng, opt)
 	if self, err := version.Identity(); err == nil {
 		r.self = self
 	} else {

@@ -87,8 +87,11 @@ func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *a
 			res.Step = log.Step()
 		}
 	}()
-	reused, err := r.builderImage(ctx, j, log)
-	res.BuilderImage, res.BuilderImageReused = j.ImageTag, reused
+	img, err := r.builderImage(ctx, j, log)
+	res.BuilderImage, res.BuilderImageReused = j.ImageTag, img.from == imageReused
+	if img.from == imagePulled && err == nil {
+		res.BuilderImagePulled = r.cache.Ref(j.CacheTag)
+	}
 	if err != nil {
 		return err
 	}

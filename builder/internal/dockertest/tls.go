@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +52,34 @@ exec /usr/local/bin/dbuilder-dind dockerd --host=tcp://0.0.0.0:2376 --tlsverify 
 // data on a test volume, and is removed with it at the end of the test.
 func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, engine.Engine, []string) {
 	t.Helper()
+	d := StartDaemon(t, eng, DaemonOptions{})
+	return d.Endpoint, d.Engine, d.Addrs
+}
+
+// DaemonOptions shape a daemon of StartDaemon.
+type DaemonOptions struct {
+	// NetworkOf is a container whose network namespace the daemon joins
+	// (see RegistryNet); "" gives it its own.
+	NetworkOf string
+}
+
+// Daemon is a fresh, empty daemon as TLSDaemon starts one.
+type Daemon struct {
+	Endpoint engine.Endpoint
+	Engine   engine.Engine // connected through Endpoint
+	Addrs    []string
+	stop     func()
+}
+
+// Stop removes the daemon, its container and volume, now rather than at
+// the end of the test.
+func (d *Daemon) Stop() { d.stop() }
+
+// StartDaemon starts a daemon as TLSDaemon does; in a network namespace
+// shared with a RegistryNet, its loopback registry is the daemon's own.
+// Only one daemon at a time may use one namespace: Stop the first.
+func StartDaemon(t testing.TB, eng engine.Engine, opt DaemonOptions) *Daemon {
+	t.Helper()
 	img := SidecarImage(t, eng)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -71,25 +100,36 @@ func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, engine.Engine,
 		Cmd:    []string{"--cgroup-parent=/dbuilder/" + name},
 		Mounts: []engine.Mount{{Type: "volume", Source: name, Target: "/var/lib/docker"}},
 	}
+	if opt.NetworkOf != "" {
+		spec.NetworkMode = "container:" + opt.NetworkOf
+	}
 	sidecar.ApplyMode(&spec, mode)
 	id, err := engine.Create(ctx, eng, spec)
 	if err != nil {
 		eng.VolumeRemove(ctx, name)
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("the TLS daemon's log:%s", containerLog(eng, id))
-		}
-		engine.Cleanup(func(ctx context.Context) error {
-			eng.ContainerStop(ctx, id, 20*time.Second)
-			eng.ContainerRemove(ctx, id)
-			if mode == sidecar.CapSet {
-				sidecar.CleanCgroups(ctx, eng, img.Ref, []string{name}, lb)
+	var once sync.Once
+	d := &Daemon{}
+	d.stop = func() {
+		once.Do(func() {
+			if t.Failed() {
+				t.Logf("the TLS daemon's log:%s", containerLog(eng, id))
 			}
-			return eng.VolumeRemove(ctx, name)
+			if d.Engine != nil {
+				d.Engine.Close()
+			}
+			engine.Cleanup(func(ctx context.Context) error {
+				eng.ContainerStop(ctx, id, 20*time.Second)
+				eng.ContainerRemove(ctx, id)
+				if mode == sidecar.CapSet {
+					sidecar.CleanCgroups(ctx, eng, img.Ref, []string{name}, lb)
+				}
+				return eng.VolumeRemove(ctx, name)
+			})
 		})
-	})
+	}
+	t.Cleanup(d.stop)
 	if err := eng.CopyTo(ctx, id, "/", tarOf("dbuilder-tls-dind.sh", []byte(tlsScript))); err != nil {
 		t.Fatal(err)
 	}
@@ -124,10 +164,10 @@ func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, engine.Engine,
 		t.Fatal("the TLS daemon has no address")
 	}
 	ep := engine.Endpoint{Host: "tcp://" + ip[0] + ":2376", CertPath: dir, TLSVerify: true}
-	var tls *engine.Docker
 	for i := 0; ; i++ {
-		if tls, err = engine.New(ctx, ep); err == nil {
-			t.Cleanup(func() { tls.Close() })
+		tls, err := engine.New(ctx, ep)
+		if err == nil {
+			d.Engine = tls
 			break
 		}
 		if i > 120 {
@@ -143,7 +183,8 @@ func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, engine.Engine,
 			addrs = append(addrs, a)
 		}
 	}
-	return ep, tls, addrs
+	d.Endpoint, d.Addrs = ep, addrs
+	return d
 }
 
 // CopyImages copies images from one daemon to another through the Engine
