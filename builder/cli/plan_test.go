@@ -139,7 +139,7 @@ func TestPlanErrors(t *testing.T) {
 		{"every problem, one a line", []string{"plan", "-f", bad}, []string{
 			bad + " has 2 problems:\n",
 			"\n" + bad + `:5:12: matrix.distro[0]: unknown distro "debian:trixe"; did you mean debian:trixie?`,
-			"\n" + bad + `:7:3: unknown key "dpes" in build (known: deps); did you mean deps?`,
+			"\n" + bad + `:7:3: unknown key "dpes" in build (known: deps, root); did you mean deps?`,
 		}},
 	}
 	for _, tt := range tests {

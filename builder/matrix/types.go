@@ -43,6 +43,9 @@ type Match map[string]string
 // Build says how the package is built.
 type Build struct {
 	Deps Deps
+	// Root builds as root instead of the unprivileged build user (see
+	// distros.BuildUser): for packages that cannot build otherwise.
+	Root bool
 }
 
 // Deps are extra packages installed into the builder image, per package format.
@@ -60,6 +63,8 @@ type Test struct {
 	// the package's own tests write; dbuilder copies them out and merges
 	// their test cases into its junit.xml.
 	Reports []string
+	// Root runs Command as root instead of the build user.
+	Root bool
 }
 
 // Release says how `dbuilder release` checks the built packages. It does
