@@ -21,6 +21,7 @@ type releaseFlags struct {
 	runFlags
 	signKey      string
 	reproducible bool
+	prebuilt     bool
 }
 
 func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -35,10 +36,14 @@ func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.add(c, "release", "where `DIR`/<target>/ packages and DIR/repo/ repositories go")
 	fs.StringVar(&f.signKey, "sign-key", "", "armored OpenPGP private key to sign with (default: env DBUILDER_SIGNING_KEY; none: unsigned repositories)")
 	fs.BoolVar(&f.reproducible, "check-reproducible", false, "build each target a second time in a varied environment and compare the packages byte for byte")
+	fs.BoolVar(&f.prebuilt, "prebuilt", false, "build nothing: release the packages an earlier build left in DIR/<target>/ (checked against its result.json), as a CI release job does with the build jobs' artifacts")
 	return c
 }
 
 func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, stderr io.Writer) error {
+	if f.prebuilt && f.rebuild {
+		return UsageError{errors.New("--prebuilt releases what an earlier build left, --rebuild builds again: give one of them")}
+	}
 	key, err := signingKey(f.signKey)
 	if err != nil {
 		return UsageError{err}
@@ -51,7 +56,11 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 	eng, jobs, id, out := s.Engine, s.Jobs, s.Run, bopt.OutputDir
 
 	started := time.Now()
-	built, err := run.Build(ctx, eng, jobs, bopt)
+	build := run.Build
+	if f.prebuilt {
+		build = run.Prebuilt
+	}
+	built, err := build(ctx, eng, jobs, bopt)
 	if err != nil {
 		return buildError(ctx, err)
 	}
