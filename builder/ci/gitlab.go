@@ -52,6 +52,8 @@ type GitLabOptions struct {
 	// Regenerate is the `dbuilder ci gitlab ...` command line (without -o)
 	// that a split pipeline's first job runs to write the parts again.
 	Regenerate []string
+	// Release adds a release stage (release.go); nil adds none.
+	Release *Release
 }
 
 // File is one generated pipeline file.
@@ -81,6 +83,9 @@ func GitLab(jobs []plan.Job, opt GitLabOptions) ([]File, error) {
 	}
 	if opt.MaxJobs <= 0 {
 		opt.MaxJobs = DefaultMaxJobs
+	}
+	if err := releaseFits(jobs, opt); err != nil {
+		return nil, err
 	}
 	if len(jobs) <= opt.MaxJobs {
 		data, err := encode(childPipeline(jobs, opt))
@@ -136,6 +141,9 @@ func childPipeline(jobs []plan.Job, opt GitLabOptions) *yaml.Node {
 	add(doc, "stages", seq(Stage))
 	for _, j := range jobs {
 		add(doc, JobName(j.Name()), buildJob(j, opt))
+	}
+	if opt.Release != nil {
+		addRelease(doc, jobs, opt)
 	}
 	return doc
 }
