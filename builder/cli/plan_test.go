@@ -96,6 +96,7 @@ func TestPlanJSON(t *testing.T) {
 	for k, want := range map[string]any{
 		"name": "debian-bookworm-amd64", "distro": "debian:bookworm", "family": "debian", "format": "deb",
 		"image": "debian:bookworm", "docker": true, "command": "make check\n", "timeout": "1h",
+		"build_user": "dbuilder", "test_user": "dbuilder",
 	} {
 		if first[k] != want {
 			t.Errorf("%s = %v, want %v", k, first[k], want)
