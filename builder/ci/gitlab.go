@@ -56,6 +56,8 @@ type GitLabOptions struct {
 	// ("": none), CI variables allowed: an image stage builds each image
 	// once and pushes it there, the target jobs pull it (see cache.go).
 	CacheRegistry string
+	// Release adds a release stage (release.go); nil adds none.
+	Release *Release
 }
 
 // File is one generated pipeline file.
@@ -90,6 +92,9 @@ func GitLab(jobs []plan.Job, opt GitLabOptions) ([]File, error) {
 		if err := CheckCacheRegistry(opt.CacheRegistry); err != nil {
 			return nil, err
 		}
+	}
+	if err := releaseFits(jobs, opt); err != nil {
+		return nil, err
 	}
 	if jobCount(jobs, opt) <= opt.MaxJobs {
 		doc, err := childPipeline(jobs, opt)
@@ -172,6 +177,9 @@ func childPipeline(jobs []plan.Job, opt GitLabOptions) (*yaml.Node, error) {
 	}
 	for _, j := range jobs {
 		add(doc, JobName(j.Name()), buildJob(j, opt))
+	}
+	if opt.Release != nil {
+		addRelease(doc, jobs, opt)
 	}
 	return doc, nil
 }

@@ -18,6 +18,7 @@ type ciFlags struct {
 	file, distro, runner, image, tags, output, pipeline, platform string
 	maxJobs                                                       int
 	cacheRegistry                                                 string
+	release, pages                                                bool
 }
 
 func newCICmd(stdout, stderr io.Writer) *cobra.Command {
@@ -46,6 +47,8 @@ func newGitLabCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.StringVarP(&f.pipeline, "pipeline", "o", "", "write the pipeline to this `FILE` (and a split one's parts next to it) instead of stdout")
 	addPlatform(fs, &f.platform)
 	addCICacheRegistry(fs, &f.cacheRegistry)
+	fs.BoolVar(&f.release, "release", false, "add a release stage: on tags, dbuilder release on every build job's packages, signed with the key in the File variable "+ci.SigningKeyVar+"; the repository is its artifact")
+	fs.BoolVar(&f.pages, "pages", false, "with --release, also publish the repository as the project's GitLab Pages site (a pages job)")
 	completeDistro(c)
 	return c
 }
@@ -58,6 +61,9 @@ func runGitLab(ctx context.Context, f ciFlags, stdout, stderr io.Writer) error {
 		if err := ci.CheckCacheRegistry(f.cacheRegistry); err != nil {
 			return UsageError{fmt.Errorf("--cache-registry: %w", err)}
 		}
+	}
+	if f.pages && !f.release {
+		return UsageError{fmt.Errorf("--pages publishes the release stage's repository: it needs --release")}
 	}
 	if filepath.IsAbs(f.file) {
 		return UsageError{fmt.Errorf("-f %s: give the matrix file relative to the project directory, as the CI jobs will see it", f.file)}
@@ -74,6 +80,9 @@ func runGitLab(ctx context.Context, f ciFlags, stdout, stderr io.Writer) error {
 	}
 	if f.tags != "" {
 		opt.Tags = strings.Split(f.tags, ",")
+	}
+	if f.release {
+		opt.Release = &ci.Release{Pages: f.pages}
 	}
 	files, err := ci.GitLab(jobs, opt)
 	if err != nil {

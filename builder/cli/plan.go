@@ -12,6 +12,7 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 type planFlags struct {
@@ -79,6 +80,10 @@ type planTarget struct {
 	Command string            `json:"command"`
 	Reports []string          `json:"reports"`
 	Timeout string            `json:"timeout"` // "1h30m", or "none"
+	// BuildUser and TestUser run the build and test.command: the build
+	// user's name, or "root" (build.root, test.root).
+	BuildUser string `json:"build_user"`
+	TestUser  string `json:"test_user"`
 	// Arch is the target's architecture; Foreign says the daemon planned
 	// for runs it through emulation.
 	Arch    string `json:"arch"`
@@ -116,7 +121,8 @@ func planJSON(w io.Writer, jobs []plan.Job) error {
 			Name: t.Name, Distro: t.Distro, Family: j.Family.Name, Format: j.Family.Format, Image: j.Distro.Image,
 			Axes: t.Axes, Deps: orEmpty(t.Deps()), Docker: t.Test.Docker,
 			Preload: orEmpty(t.Test.Preload), Command: t.Test.Command, Reports: orEmpty(t.Test.Reports),
-			Timeout: matrix.FormatTimeout(t.Timeout), Arch: j.Arch, Foreign: j.Foreign,
+			Timeout: matrix.FormatTimeout(t.Timeout), BuildUser: userName(t.Build.Root), TestUser: userName(t.Test.Root),
+			Arch: j.Arch, Foreign: j.Foreign,
 			BuilderImage: j.ImageTag, CacheVolume: j.Names.Cache,
 			Autopkgtest: j.Autopkgtest, InstallTest: j.InstallTest, Installed: t.Test.Installed,
 		}
@@ -125,6 +131,14 @@ func planJSON(w io.Writer, jobs []plan.Job) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// userName is who runs a step: root when the matrix asks, else the build user.
+func userName(root bool) string {
+	if root {
+		return "root"
+	}
+	return distros.BuildUser.Name
 }
 
 // orEmpty makes a nil list encode as [] rather than null.

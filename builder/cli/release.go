@@ -22,6 +22,7 @@ type releaseFlags struct {
 	signKey      string
 	reproducible bool
 	previous     string
+	prebuilt     bool
 }
 
 func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -37,10 +38,14 @@ func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.StringVar(&f.signKey, "sign-key", "", "armored OpenPGP private key to sign with (default: env DBUILDER_SIGNING_KEY; none: unsigned repositories)")
 	fs.BoolVar(&f.reproducible, "check-reproducible", false, "build each target a second time in a varied environment and compare the packages byte for byte")
 	fs.StringVar(&f.previous, "previous", "", "another release's repository (`DIR`/repo or DIR) to test upgrades from (default: the output directory's own repo/, which the release adds to)")
+	fs.BoolVar(&f.prebuilt, "prebuilt", false, "build nothing: release the packages an earlier build left in DIR/<target>/ (checked against its result.json), as a CI release job does with the build jobs' artifacts")
 	return c
 }
 
 func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, stderr io.Writer) error {
+	if f.prebuilt && f.rebuild {
+		return UsageError{errors.New("--prebuilt releases what an earlier build left, --rebuild builds again: give one of them")}
+	}
 	key, err := signingKey(f.signKey)
 	if err != nil {
 		return UsageError{err}
@@ -58,7 +63,11 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 	}
 
 	started := time.Now()
-	built, err := run.Build(ctx, eng, jobs, bopt)
+	build := run.Build
+	if f.prebuilt {
+		build = run.Prebuilt
+	}
+	built, err := build(ctx, eng, jobs, bopt)
 	if err != nil {
 		return buildError(ctx, err)
 	}

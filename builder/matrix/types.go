@@ -43,6 +43,9 @@ type Match map[string]string
 // Build says how the package is built.
 type Build struct {
 	Deps Deps
+	// Root builds as root instead of the unprivileged build user (see
+	// distros.BuildUser): for packages that cannot build otherwise.
+	Root bool
 }
 
 // Deps are extra packages installed into the builder image, per package format.
@@ -71,6 +74,8 @@ type Test struct {
 	// Installed is a shell script run (sh -e) in that container after the
 	// install; "" runs none.
 	Installed string
+	// Root runs Command as root instead of the build user.
+	Root bool
 }
 
 // The values of test.autopkgtest and test.install.

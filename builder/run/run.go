@@ -292,15 +292,7 @@ func (r *runner) cached(ctx context.Context, j plan.Job) (report.Result, bool) {
 		r.view.Line(j.Name(), fmt.Sprintf("dbuilder: inputs unchanged, but the last good result is not reused: %v; building again", err))
 		return report.Result{}, false
 	}
-	res := report.Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, OK: true, Dir: dir, Cached: &rec, Record: &rec,
-		Log: filepath.Join(dir, report.LogFile), BuilderImage: j.ImageTag, BuilderImageReused: true}
-	for _, a := range rec.Artifacts {
-		res.Artifacts = append(res.Artifacts, a.Name)
-	}
-	for _, a := range rec.Reports {
-		res.Reports = append(res.Reports, a.Name)
-	}
-	return res, true
+	return fromRecord(j, dir, rec), true
 }
 
 // outcome is how a result shows in the progress view.
