@@ -23,7 +23,11 @@ type Testbed struct {
 	Dockerfile []byte
 	Args       map[string]string
 	Tag        string
-	Labels     map[string]string
+	Labels     map[string]string // labels.Inputs is Hash
+	Hash       string            // of everything it is made from
+	// CacheTag is its tag in a cache registry (--cache-registry), next to
+	// the builder images.
+	CacheTag string
 }
 
 // TestbedFor is the testbed of a distro: base is its base image (ID its
@@ -35,9 +39,11 @@ func TestbedFor(distro, base, baseID, foreign, dockerHost string, now time.Time)
 	args := map[string]string{"BASE": base, "LISTS": day, "DOCKER_HOST_VALUE": dockerHost}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", testbedRecipe, baseID, day, dockerHost)
-	lb := map[string]string{labels.Managed: "true", labels.Role: labels.RoleTestbed, labels.Distro: distro}
+	hash := hex.EncodeToString(h.Sum(nil))
+	lb := map[string]string{labels.Managed: "true", labels.Role: labels.RoleTestbed, labels.Distro: distro, labels.Inputs: hash}
 	return Testbed{
-		Dockerfile: testbedRecipe, Args: args, Labels: lb,
-		Tag: ident.TestbedRepo(distro, foreign) + ":" + hex.EncodeToString(h.Sum(nil))[:12],
+		Dockerfile: testbedRecipe, Args: args, Labels: lb, Hash: hash,
+		Tag:      ident.TestbedRepo(distro, foreign) + ":" + hash[:12],
+		CacheTag: "testbed-" + ident.BuilderName(distro, foreign) + "-" + hash[:12],
 	}
 }

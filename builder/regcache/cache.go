@@ -157,7 +157,7 @@ func (c *Cache) Store(ctx context.Context, local, tag string, log io.Writer) (bo
 		return false, nil
 	}
 	defer c.untag(ref)
-	fmt.Fprintf(log, "dbuilder: pushing the builder image to the cache registry: %s\n", ref)
+	fmt.Fprintf(log, "dbuilder: pushing %s to the cache registry: %s\n", local, ref)
 	start := time.Now()
 	if err := c.eng.ImagePush(ctx, ref, engine.PushOptions{Progress: log}); err != nil {
 		if ctx.Err() != nil {

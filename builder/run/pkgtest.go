@@ -193,6 +193,19 @@ func (r *runner) testbed(ctx context.Context, j plan.Job, log *targetLog) (strin
 	if _, err := r.eng.Image(ctx, bed.Tag); err == nil {
 		return bed.Tag, nil
 	}
+	// Another daemon may have made today's already (a cache registry).
+	pulled, err := r.cache.Fetch(ctx, bed.CacheTag, bed.Tag, func(img engine.Image) error {
+		if img.Labels[labels.Inputs] != bed.Hash {
+			return fmt.Errorf("its %s label is %q, not %s", labels.Inputs, img.Labels[labels.Inputs], bed.Hash)
+		}
+		return nil
+	}, log)
+	if err != nil {
+		return "", err
+	}
+	if pulled {
+		return bed.Tag, nil
+	}
 	log.Printf("dbuilder: autopkgtest: building testbed image %s (the distro, its package lists of today, what autopkgtest installs in a testbed)", bed.Tag)
 	lb := bed.Labels
 	for k, v := range map[string]string{labels.Version: r.run.Version} {
@@ -200,6 +213,9 @@ func (r *runner) testbed(ctx context.Context, j plan.Job, log *targetLog) (strin
 	}
 	if err := r.eng.Build(ctx, engine.BuildRequest{Dockerfile: bed.Dockerfile, Tag: bed.Tag, Labels: lb, BuildArgs: bed.Args, Progress: log}); err != nil {
 		return "", fmt.Errorf("autopkgtest: testbed image: %w", err)
+	}
+	if _, err := r.cache.Store(ctx, bed.Tag, bed.CacheTag, log); err != nil {
+		return "", err
 	}
 	return bed.Tag, nil
 }

@@ -215,3 +215,34 @@ func TestFakeImagesOnlyPublishesLocal(t *testing.T) {
 		t.Errorf("%v %+v, pushes %v", err, res, eventsWith(f, "push "))
 	}
 }
+
+// A DEP-8 testbed image goes through the cache registry as builder images
+// do: the daemon that makes it pushes it; a fresh one pulls it and makes
+// none.
+func TestFakeCacheTestbed(t *testing.T) {
+	body := strings.Replace(fakeMatrix, "  command: make check\n", "  command: make check\n  autopkgtest: \"on\"\n", 1)
+	body = strings.Replace(body, "[debian:bookworm, debian:trixie]", "[debian:bookworm]", 1)
+	a := newFake()
+	jobs := fakeJobs(t, body)
+	res, log, err := fakeBuild(t, context.Background(), a, jobs, t.TempDir(), withCache)
+	if err != nil || !res[0].OK {
+		t.Fatalf("%v %+v\n%s", err, res, log)
+	}
+	pushed := eventsWith(a, "push "+cacheRepo+":testbed-debian-bookworm-")
+	built := eventsWith(a, "build dbuilder/testbed-")
+	if len(pushed) != 1 || len(built) != 1 {
+		t.Fatalf("testbed built %v, pushed %v\n%s", built, pushed, log)
+	}
+	sc := sidecar.ImageFor("", fakeVersion).Ref
+	b := freshLike(t, a, "debian:bookworm", "example/mariadb:10.11", sc, ident.TestRunnerImage(fakeVersion))
+	res, log, err = fakeBuild(t, context.Background(), b, jobs, t.TempDir(), withCache)
+	if err != nil || !res[0].OK {
+		t.Fatalf("%v %+v\n%s", err, res, log)
+	}
+	if got := eventsWith(b, "build dbuilder/testbed-"); len(got) != 0 {
+		t.Errorf("the fresh daemon made the testbed again: %v\n%s", got, log)
+	}
+	if got := eventsWith(b, "pull "+cacheRepo+":testbed-"); len(got) != 1 {
+		t.Errorf("testbed pulls %v (events %v)", got, b.Events())
+	}
+}
