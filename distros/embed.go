@@ -26,7 +26,7 @@ func Template(name string) (string, error) {
 // scripts source from their own directory: dbuilder copies them next to
 // the script it runs.
 var (
-	BuildLibraries  = []string{"ccache.sh"}
+	BuildLibraries  = []string{"ccache.sh", "eperm.sh"}
 	VerifyLibraries = []string{"verify-lib.sh"}
 )
 

@@ -34,6 +34,13 @@ type Format interface {
 	Lint() Lint
 	// Repo says how release lays out a repository of them.
 	Repo() Repo
+	// HasTests says whether the format has its own tests of installed
+	// packages at all (DEP-8 for deb).
+	HasTests() bool
+	// DeclaresTests says whether the source tree declares the format's own
+	// tests of installed packages (DEP-8's debian/tests for deb; rpm has
+	// none), which test.autopkgtest: auto runs.
+	DeclaresTests(src fs.FS) bool
 }
 
 // Package names a format's files by suffix.
@@ -66,6 +73,18 @@ type Repo struct {
 	// Script, under scripts/, makes and signs one repository; release's
 	// repo.sh sources it (see repo-deb.sh for what it is given).
 	Script string
+	// Pool lists the directories, relative to a repository, whose files
+	// (not subdirectories) are what it holds: a later release keeps them
+	// and makes the rest (indexes, signatures) again from them.
+	Pool []string
+	// SourceScript, under scripts/, builds the source package once per
+	// release in the release tools container (see source-deb.sh); ""
+	// when the build makes it itself (rpmbuild -ba makes the .src.rpm).
+	SourceScript string
+	// SourceRepo is the subdirectory of a repository that holds the
+	// source packages as a repository of their own (rpm's SRPMS); ""
+	// when they sit with the binaries (apt's pool, indexed by Sources).
+	SourceRepo string
 }
 
 var (

@@ -44,5 +44,55 @@ cat out/lint.txt
 
 var lintianLine = regexp.MustCompile(`^([EWIPXO]): (\S+?)(?: \w+)?: (\S+)(?: (.*))?$`)
 
-// apt repositories: pool/main and dists/SUITE (scripts/repo-deb.sh).
-func (deb) Repo() Repo { return Repo{Dir: "apt", Suite: true, Script: "repo-deb.sh"} }
+// apt repositories: pool/main and dists/SUITE (scripts/repo-deb.sh); the
+// source package (.dsc and its tarballs) in the same pool, indexed by
+// Sources, made once per release by scripts/source-deb.sh.
+func (deb) Repo() Repo {
+	return Repo{Dir: "apt", Suite: true, Script: "repo-deb.sh", Pool: []string{"pool/main"}, SourceScript: "source-deb.sh"}
+}
+
+// DeclaresTests: debian/tests/control, or a Testsuite: autopkgtest-pkg-*
+// field in debian/control's source paragraph (autodep8 expands it).
+func (deb) DeclaresTests(src fs.FS) bool {
+	if fi, err := fs.Stat(src, "debian/tests/control"); err == nil && fi.Mode().IsRegular() {
+		return true
+	}
+	b, err := fs.ReadFile(src, "debian/control")
+	if err != nil {
+		return false
+	}
+	return strings.Contains(sourceField(string(b), "Testsuite"), "autopkgtest-pkg-")
+}
+
+// sourceField is a field of the first paragraph of a deb822 file, its
+// continuation lines joined with spaces ("" when absent).
+func sourceField(text, name string) string {
+	var val []string
+	in, seen := false, false
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimRight(line, "\r")
+		switch {
+		case strings.TrimSpace(line) == "":
+			if seen {
+				return strings.Join(val, " ")
+			}
+			continue // blank lines before the paragraph
+		case strings.HasPrefix(line, "#"):
+			continue
+		case line[0] == ' ' || line[0] == '\t':
+			if in {
+				val = append(val, strings.TrimSpace(line))
+			}
+			continue
+		}
+		k, v, _ := strings.Cut(line, ":")
+		seen = true
+		in = strings.EqualFold(strings.TrimSpace(k), name)
+		if in {
+			val = append(val, strings.TrimSpace(v))
+		}
+	}
+	return strings.Join(val, " ")
+}
+
+func (deb) HasTests() bool { return true }

@@ -64,5 +64,15 @@ case $code in 0 | 64 | 66) ;; *) echo "rpmlint failed (exit code $code)"; exit 2
 
 var rpmlintLine = regexp.MustCompile(`^(\S+?): ([EWI]): (\S+)(?: (.*))?$`)
 
-// rpm repositories: the rpms and repodata/ (scripts/repo-rpm.sh).
-func (rpm) Repo() Repo { return Repo{Dir: "rpm", Script: "repo-rpm.sh"} }
+// rpm repositories: the rpms and repodata/ (scripts/repo-rpm.sh); the
+// source rpms (made by the build, rpmbuild -ba) in SRPMS/, a repository of
+// their own, as dnf download --source expects.
+func (rpm) Repo() Repo {
+	return Repo{Dir: "rpm", Script: "repo-rpm.sh", Pool: []string{".", "SRPMS"}, SourceRepo: "SRPMS"}
+}
+
+// DeclaresTests: rpm has no format of its own for tests of installed
+// packages (test.installed is the way there).
+func (rpm) DeclaresTests(fs.FS) bool { return false }
+
+func (rpm) HasTests() bool { return false }

@@ -57,3 +57,25 @@ func TestPackageFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestDebDeclaresTests(t *testing.T) {
+	deb, _ := LookupFormat("deb")
+	cases := []struct {
+		name  string
+		files fstest.MapFS
+		want  bool
+	}{
+		{"tests/control", fstest.MapFS{"debian/control": {Data: []byte("Source: a\n")}, "debian/tests/control": {Data: []byte("Tests: t\n")}}, true},
+		{"autodep8 header", fstest.MapFS{"debian/control": {Data: []byte("Source: a\nTestsuite: autopkgtest-pkg-python\n\nPackage: a\n")}}, true},
+		{"folded header", fstest.MapFS{"debian/control": {Data: []byte("# c\n\nSource: a\ntestsuite: autopkgtest,\n autopkgtest-pkg-perl\n")}}, true},
+		{"header in a binary paragraph", fstest.MapFS{"debian/control": {Data: []byte("Source: a\n\nPackage: a\nTestsuite: autopkgtest-pkg-go\n")}}, false},
+		{"plain autopkgtest without tests", fstest.MapFS{"debian/control": {Data: []byte("Source: a\nTestsuite: autopkgtest\n")}}, false},
+		{"no tests", fstest.MapFS{"debian/control": {Data: []byte("Source: a\n")}}, false},
+		{"tests is a directory", fstest.MapFS{"debian/control": {Data: []byte("Source: a\n")}, "debian/tests/control/x": {}}, false},
+	}
+	for _, c := range cases {
+		if got := deb.DeclaresTests(c.files); got != c.want {
+			t.Errorf("%s: DeclaresTests = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -16,11 +16,14 @@ var families = map[string]Family{
 		Name: "redhat", Format: "rpm", Template: "dnf.Dockerfile.tmpl", BuildScript: "build-rpm.sh", VerifyScript: "verify-dnf.sh",
 		// findutils: build-rpm.sh collects the rpms with find; minimal images lack it.
 		// No ccache: EL has it only in EPEL; Fedora adds it in its Tools.
-		Toolchain: []string{"findutils", "gcc", "gzip", "make", "rpm-build", "rpmdevtools", "tar"},
+		// util-linux: setpriv, to build as the build user (minimal images
+		// have only util-linux-core).
+		Toolchain: []string{"findutils", "gcc", "gzip", "make", "rpm-build", "rpmdevtools", "tar", "util-linux"},
 	},
 	"suse": {
 		Name: "suse", Format: "rpm", Template: "zypper.Dockerfile.tmpl", BuildScript: "build-rpm.sh", VerifyScript: "verify-zypper.sh",
-		Toolchain: []string{"ccache", "findutils", "gcc", "gzip", "make", "rpm-build", "tar"}, // ccache: Leap's OSS repository
+		// ccache: Leap's OSS repository; util-linux: setpriv (see redhat).
+		Toolchain: []string{"ccache", "findutils", "gcc", "gzip", "make", "rpm-build", "tar", "util-linux"},
 	},
 	// Test-only: real .rpm files from Debian's rpmbuild where no rpm mirror
 	// is reachable. Debian cannot resolve BuildRequires, so the image gets

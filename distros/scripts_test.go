@@ -2,6 +2,8 @@ package distros
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -145,6 +147,39 @@ func TestScripts(t *testing.T) {
 			t.Errorf("want the kept tree reused with nothing to make:\n%s", out)
 		}
 		expectBuiltDir(t, root, "dbtest-1.0")
+	})
+	t.Run("deb/source-quilt", func(t *testing.T) {
+		need(t, "dpkg-buildpackage") // dpkg-source is in the same package
+		// The same tree gives the same bytes, whatever its files' times: a
+		// release of one version is published once.
+		var sums []string
+		for i := range 2 {
+			root := stage(t, "testdata/deb-quilt")
+			if i == 1 { // older than the changelog: dpkg-source alone would keep it
+				old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+				os.Chtimes(filepath.Join(root, "src", "debian", "control"), old, old)
+			}
+			out := runScript(t, "source-deb.sh", root, "1", 0, "DBUILDER_SRC="+filepath.Join(root, "src"),
+				"DBUILDER_OUT="+filepath.Join(root, "out"), "DBUILDER_WORK="+filepath.Join(root, "work"))
+			expectFiles(t, root, "dbtest_1.0-1.dsc", "dbtest_1.0.orig.tar.xz", "dbtest_1.0-1.debian.tar.xz")
+			if !strings.Contains(out, "making dbtest_1.0.orig.tar.xz from the tree without debian/") || !strings.Contains(out, "applying greet.patch") {
+				t.Errorf("output:\n%s", out)
+			}
+			var all []byte
+			for _, n := range []string{"dbtest_1.0-1.dsc", "dbtest_1.0.orig.tar.xz", "dbtest_1.0-1.debian.tar.xz"} {
+				b, _ := os.ReadFile(filepath.Join(root, "out", n))
+				all = append(all, b...)
+			}
+			sums = append(sums, fmt.Sprintf("%x", sha256.Sum256(all)))
+			// The orig tarball holds the tree without debian/, patches unapplied.
+			list, err := exec.Command("tar", "-tJf", filepath.Join(root, "out", "dbtest_1.0.orig.tar.xz")).Output()
+			if err != nil || !strings.Contains(string(list), "dbtest-1.0/Makefile") || strings.Contains(string(list), "debian/") {
+				t.Errorf("orig tarball: %v\n%s", err, list)
+			}
+		}
+		if sums[0] != sums[1] {
+			t.Errorf("two source builds of one tree differ: %v", sums)
+		}
 	})
 	t.Run("deb/bad-parallel", func(t *testing.T) {
 		out := runScript(t, "build-deb.sh", t.TempDir(), "0; rm -rf /", 2)

@@ -27,6 +27,17 @@
 #   byhand  scripts/bench/by-hand.sh (build deps reinstalled every run, as
 #           seznam/dbuilder does) vs `dbuilder build --rebuild`, the example on
 #           bookworm + trixie at once.
+#   dep8    GNU hello's two DEP-8 tests, warm: dbuilder's `autopkgtest` step
+#           (testbed in the target's daemon) vs the same packages and source
+#           under `autopkgtest ... -- null` by hand in a fresh container of a
+#           prepared image (bookworm + autopkgtest + package lists); median
+#           of BENCH_RUNS, interleaved.
+#   registry  a job on a fresh, empty daemon (a new daemon of the sidecar image
+#           per job, as a GitLab dind service), GNU hello with compare.sh's
+#           MariaDB test, a loopback registry as --cache-registry: the second
+#           job (pulls the builder image) vs the first (builds and pushes it);
+#           the image step and the whole job, one run each (BENCH_ONLY=registry;
+#           builder/cli BenchmarkRegistryCache does the jobs).
 #
 # Environment:
 #   BENCH_ONLY=warm,noop   run only these sections
@@ -45,7 +56,7 @@ set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-SECTIONS="warm cold ready noop incr image2 mem byhand"
+SECTIONS="warm cold ready noop incr image2 mem byhand registry dep8"
 RUNS=${BENCH_RUNS:-3}
 OUT=$ROOT/bench-results
 STAMP=$(date -u +%Y-%m-%d-%H%M%S)
@@ -57,7 +68,7 @@ SHARED= # set in main
 # The matrices only the bench builds: their kept volumes (caches, ccaches,
 # --incremental trees) go when it ends, unless BENCH_KEEP_VOLUMES=1. The
 # warm section's "hello" matrix is compare.sh's too and stays warm.
-BENCH_MATRICES=(hellodb-bench hello-incr hellodb-incr hellodb-image2 hello-image2 hellodb-mem)
+BENCH_MATRICES=(hellodb-bench hello-incr hellodb-incr hellodb-image2 hello-image2 hellodb-mem hello-dep8)
 cleanup() {
 	local name vols
 	if [ "${BENCH_KEEP_VOLUMES:-}" != 1 ]; then
@@ -222,6 +233,10 @@ build:
 test:
   docker: true
   preload: [bench/mariadb]
+  # hand.sh runs neither hello's DEP-8 tests nor an install test: the
+  # same work on both sides (section dep8 measures the DEP-8 run).
+  autopkgtest: "off"
+  install: "off"
   command: |
     docker run -d --name db -p 127.0.0.1:3306:3306 bench/mariadb >/dev/null
     for i in \$(seq 1 100); do mariadb -h 127.0.0.1 -u root -e "select 1" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -576,7 +591,65 @@ sec_byhand() {
 		"$db s ($(samples "${ds[@]}"))" "$h s ($(samples "${hs[@]}"))" "$(ratio "$db" "$h")" "—"
 }
 
+# 8. a job on a fresh daemon with a cache registry: second (pulls) vs first (builds, pushes).
+sec_registry() {
+	local d=$W/registry line j1 i1 p1 j2 i2
+	prep_hello "$d"
+	hello_matrix "$d/m.yaml" hello-registry
+	log "registry: two jobs, each on a fresh daemon, the cache registry on its loopback"
+	if ! DBUILDER_BENCH_MATRIX=$d/m.yaml DBUILDER_BENCH_IMAGES="debian:bookworm bench/mariadb" DBUILDER_BENCH_DBUILDER=$DB \
+		go test -count=1 -run '^$' -bench '^BenchmarkRegistryCache$' -benchtime 1x -timeout 60m ./builder/cli/ >"$LOGS/registry.log" 2>&1; then
+		log "FAILED: BenchmarkRegistryCache; last lines of $LOGS/registry.log:"
+		tail -n 30 "$LOGS/registry.log" >&2
+		return 1
+	fi
+	line=$(grep '^BENCH-REGISTRY ' "$LOGS/registry.log")
+	read -r j1 i1 p1 j2 i2 <<<"$(sed 's/[a-z0-9]*=//g; s/^BENCH-REGISTRY //' <<<"$line")"
+	row "8 cache registry, \`image\` step: second job on a fresh daemon (pulls the builder image) vs the first (builds it, ${p1} s of it the push; GNU hello, debian:bookworm)" \
+		"$i2 s" "$i1 s" "$(ratio "$i2" "$i1")" "$(goal "$(ratio "$i2" "$i1")" 0.25 0.25)"
+	row "8 cache registry, whole job: \`dbuilder build\` on a fresh daemon, second (pulls) vs first (builds and pushes), MariaDB test in the target's daemon" \
+		"$j2 s" "$j1 s" "$(ratio "$j2" "$j1")" "$(goal "$(ratio "$j2" "$j1")" 0.60 0.60)"
+}
+
 # ---- main ----------------------------------------------------------------------------
+
+# 9. DEP-8: dbuilder's autopkgtest step vs autopkgtest's null runner by hand.
+sec_dep8() {
+	local d=$W/dep8 hs=() ds=() t i h db img=dbuilder-bench/autopkgtest-null
+	prep_hello "$d"
+	cat >"$d/m.yaml" <<Y
+name: hello-dep8
+version: "2.10"
+source: ./hello-2.10
+matrix:
+  distro: [debian:bookworm]
+test:
+  autopkgtest: "on"
+  install: "off"
+Y
+	# The prepared image by hand: autopkgtest and today's package lists.
+	printf 'FROM debian:bookworm\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends autopkgtest autodep8\n' |
+		docker build -q -t "$img" - >/dev/null
+	log "dep8: warm-up of both"
+	timed "$LOGS/dep8-dbuilder-0.log" "$DB" build -f "$d/m.yaml" --output "$d/dist" --rebuild >/dev/null
+	expect "$d/dist/report.json" ok 1
+	mkdir -p "$d/hand/debs"
+	cp "$d"/dist/debian-bookworm/*.deb "$d/hand/debs/"
+	cp -a "$d/hello-2.10" "$d/hand/"
+	hand() { timed "$1" docker run --rm -v "$d/hand:/w:ro" "$img" sh -c 'cd /w && autopkgtest debs/*.deb hello-2.10/ -- null'; }
+	hand "$LOGS/dep8-hand-0.log" >/dev/null
+	for i in $(seq "$RUNS"); do
+		hs+=("$(hand "$LOGS/dep8-hand-$i.log")")
+		timed "$LOGS/dep8-dbuilder-$i.log" "$DB" build -f "$d/m.yaml" --output "$d/dist" --rebuild >/dev/null
+		expect "$d/dist/report.json" ok 1
+		ds+=("$(step_secs "$d/dist/report.json" autopkgtest)")
+		log "dep8 $i/$RUNS: by hand ${hs[-1]} s, dbuilder's autopkgtest step ${ds[-1]} s"
+	done
+	h=$(med "${hs[@]}")
+	db=$(med "${ds[@]}")
+	row "9 DEP-8, warm: dbuilder's \`autopkgtest\` step (testbed in the target's daemon) vs \`autopkgtest ... -- null\` by hand in a fresh prepared container (GNU hello's 2 tests; median of $RUNS, interleaved)" \
+		"$db s ($(samples "${ds[@]}"))" "$h s ($(samples "${hs[@]}"))" "$(ratio "$db" "$h")" "$(goal "$(ratio "$db" "$h")" 1.3 1.3)"
+}
 
 machine() {
 	printf '%s CPUs, %s GiB memory, kernel %s, Docker %s, load average %s at start, %s' \
@@ -614,7 +687,7 @@ main() {
 	# by-hand.sh's sidecar image: dbuilder's own, of this version
 	DIND_IMAGE=${DIND_IMAGE:-dbuilder/dind:$("$DB" --version | awk '{ print $2 }')}
 	export DIND_IMAGE
-	if want warm || want cold; then
+	if want warm || want cold || want registry; then
 		bash "$SHARED/images.sh" >/dev/null # bench/dind, bench/mariadb when missing
 	fi
 	local where

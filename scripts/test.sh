@@ -42,6 +42,9 @@ fi
 if command -v npm >/dev/null 2>&1 && [ "$(gitlab-ci-local --version 2>/dev/null)" != "4.65.0" ]; then
 	npm install -g --no-audit --no-fund gitlab-ci-local@4.65.0
 fi
+# Test-only: GNU hello's Debian source, whose DEP-8 tests the autopkgtest
+# test runs (builder/run pkgtest_real_test.go).
+bash scripts/fetch-hello.sh
 go vet ./...
 DBUILDER_REQUIRE_DOCKER=1 go test -count=1 -timeout 40m "$@" ./...
 # The cleanup stress test, small: SIGINTs, then SIGKILLs each followed at

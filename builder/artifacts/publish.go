@@ -39,11 +39,17 @@ func NewStaging(outDir, name, run string) (*Staging, error) {
 	return &Staging{Dir: dir, final: filepath.Join(outDir, name)}, nil
 }
 
-// Publish replaces the final directory with the staged one. The old one is
-// moved aside first and removed after, so readers never see a mix.
+// Publish replaces the final directory with the staged one, in one step
+// where the system can swap them (the old one then sits in the staging
+// directory's place and is removed); otherwise the old one is moved aside
+// first and removed after. Readers never see a mix.
 func (s *Staging) Publish() error {
 	old := ""
 	if _, err := os.Lstat(s.final); err == nil {
+		if exchange(s.Dir, s.final) == nil {
+			os.RemoveAll(s.Dir)
+			return nil
+		}
 		old = s.Dir + ".old"
 		if err := os.Rename(s.final, old); err != nil {
 			return fmt.Errorf("publish %s: %w", s.final, err)

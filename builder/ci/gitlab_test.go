@@ -54,6 +54,8 @@ func TestGitLabPipelines(t *testing.T) {
 		{"three-socket", "testdata/e2e/hellodb.yaml", "debian:*", GitLabOptions{MatrixFile: "testdata/e2e/hellodb.yaml", Runner: Socket}, 1},
 		{"three-dind-tags", "testdata/e2e/hellodb.yaml", "debian:*", GitLabOptions{MatrixFile: "testdata/e2e/hellodb.yaml", Runner: DinD, Image: "$DBUILDER_IMAGE", Tags: []string{"privileged", "docker"}, OutputDir: "out dir"}, 1},
 		{"example-dind-mtu", "matrix.yaml", "", GitLabOptions{MatrixFile: "matrix.yaml", Runner: DinD, Image: "registry.example.org/tools/dbuilder:1.0", MTU: 1360, RegistryMirror: "https://mirror.example.org"}, 1},
+		{"flavors-socket-cache", "testdata/matrices/valid/flavors.yaml", "", GitLabOptions{MatrixFile: "matrix.yaml", Runner: Socket, CacheRegistry: "127.0.0.1:5000/dbuilder-cache"}, 1},
+		{"three-dind-cache", "testdata/e2e/hellodb.yaml", "debian:*", GitLabOptions{MatrixFile: "testdata/e2e/hellodb.yaml", Runner: DinD, Image: "$DBUILDER_IMAGE", CacheRegistry: DefaultCacheRegistry}, 1},
 		{"split", "testdata/e2e/hellodb.yaml", "", GitLabOptions{MatrixFile: "testdata/e2e/hellodb.yaml", Runner: Socket, Image: "dbuilder:1.0", MaxJobs: 3,
 			File: "ci/dbuilder.yml", Regenerate: []string{"dbuilder", "ci", "gitlab", "-f", "testdata/e2e/hellodb.yaml", "--runner", "socket", "--image", "dbuilder:1.0", "--max-jobs", "3"}}, 3},
 	}

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -58,6 +60,9 @@ func configCases(t *testing.T) []badInput {
 		{"ci unknown runner", []string{"ci", "gitlab", "-f", inv("../valid/debian.yaml"), "--runner", "k8s"}, nil, []string{`unknown runner "k8s"`}},
 		{"ci absolute matrix", []string{"ci", "gitlab", "-f", "/abs/matrix.yaml"}, nil, []string{"relative to the project directory"}},
 		{"ci split to stdout", []string{"ci", "gitlab", "-f", inv("../valid/debian.yaml"), "--runner", "socket", "--max-jobs", "1"}, nil, []string{"give -o FILE.yml"}},
+		{"ci pages without release", []string{"ci", "gitlab", "-f", inv("../valid/debian.yaml"), "--runner", "socket", "--pages"}, nil, []string{"--pages", "needs --release"}},
+		{"ci release split", []string{"ci", "gitlab", "-f", inv("../valid/debian.yaml"), "--runner", "socket", "--max-jobs", "1", "-o", filepath.Join(dir, "p.yml"), "--release"}, nil, []string{"--release needs every target in one pipeline"}},
+		{"release prebuilt and rebuild", []string{"release", "--prebuilt", "--rebuild", "-f", inv("../valid/minimal.yaml")}, nil, []string{"--prebuilt", "--rebuild", "give one of them"}},
 		{"bad progress", []string{"build", "--progress", "fancy", "-f", inv("../valid/minimal.yaml")}, nil, []string{"--progress must be auto, tty or plain"}},
 		{"bad reports glob", []string{"build", "-f", inv("bad-reports.yaml")}, nil, []string{"bad-reports.yaml:13:28:", "absolute"}},
 		{"missing matrix", []string{"plan", "-f", filepath.Join(dir, "nope.yaml")}, nil, []string{"no matrix file", "nope.yaml", "dbuilder init"}},
@@ -102,7 +107,7 @@ func configCases(t *testing.T) []badInput {
 		{"release key file missing", []string{"release", "--sign-key", filepath.Join(dir, "nokey.asc"), "-f", inv("../valid/debian.yaml")}, nil, []string{"--sign-key", "nokey.asc", "no such file"}},
 		{"release key not a private key", []string{"release", "--sign-key", existing, "-f", inv("../valid/debian.yaml")}, nil, []string{"not an ASCII-armored OpenPGP private key"}},
 		{"release key in env not a key", []string{"release", "-f", inv("../valid/debian.yaml")}, map[string]string{"DBUILDER_SIGNING_KEY": "-----BEGIN PGP PUBLIC KEY BLOCK-----\nsecretish\n"}, []string{"DBUILDER_SIGNING_KEY: the signing key is not an ASCII-armored OpenPGP private key"}},
-		{"release lint value", []string{"release", "-f", inv("bad-release.yaml")}, nil, []string{"bad-release.yaml:11:9: release.lint: must be one of error, warn, off"}},
+		{"release lint value", []string{"release", "-f", inv("bad-release.yaml")}, nil, []string{"bad-release.yaml:12:9: release.lint: must be one of error, warn, off", "bad-release.yaml:14:21: release.allow_leftovers[0]: invalid glob"}},
 		{"release stray argument", []string{"release", "now"}, nil, []string{`unexpected argument "now"`}},
 	}
 }
@@ -178,6 +183,8 @@ func TestBadInputReal(t *testing.T) {
 		{"arch without a base image", []string{"build", "--pull", "never", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n  arch: [amd64, s390x]\n")}, nil, []string{"base image s390x/debian:bookworm is not on the Docker daemon", "DBUILDER_ARCHES=s390x bash scripts/setup.sh"}},
 		{"output not writable", []string{"build", "--output", filepath.Join(notADir(t), "dist"), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n")}, nil, []string{"--output"}},
 		{"both at once", []string{"build", "--pull", "never", "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm, rockylinux:9]\ntest:\n  docker: true\n  preload: [dbuilder-test/absent:1]\n")}, nil, []string{"dbuilder-test/absent:1", "rockylinux/rockylinux:9"}},
+		{"release --previous without a repository", []string{"release", "--previous", t.TempDir(), "--output", t.TempDir(), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n")}, nil, []string{"--previous", "no repository there"}},
+		{"release unsigned into a signed repository", []string{"release", "--output", signedOut(t), "-f", tmpMatrix(t, "hellodb", "matrix:\n  distro: [debian:bookworm]\n")}, nil, []string{"is signed (KEY.asc)", "same key"}},
 	}
 	names := planned(t, cases)
 	for _, c := range cases {
@@ -192,6 +199,16 @@ func TestBadInputReal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signedOut is an output directory whose repo/ was published signed.
+func signedOut(t *testing.T) string {
+	out := t.TempDir()
+	os.MkdirAll(filepath.Join(out, "repo"), 0o755)
+	os.WriteFile(filepath.Join(out, "repo", "KEY.asc"), []byte("key"), 0o644)
+	sum := sha256.Sum256([]byte("key"))
+	os.WriteFile(filepath.Join(out, "repo", "SHA256SUMS"), []byte(hex.EncodeToString(sum[:])+"  KEY.asc\n"), 0o644)
+	return out
 }
 
 // plannedNames are the builder images and cache volumes the cases'

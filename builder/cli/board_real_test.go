@@ -153,7 +153,7 @@ func TestTTYBoardReal(t *testing.T) {
 		if !strings.Contains(failed["test"], "about to fail: the queries test failed") || failed["queries"] != "expected 1 row, got 0" || len(failed) != 2 {
 			t.Errorf("failed cases of %s: %q", doc.Suites[1].Name, failed)
 		}
-		if doc.Suites[0].Failures != 0 || len(doc.Suites[0].Cases) != 5 { // image, build, test, collect, version
+		if doc.Suites[0].Failures != 0 || len(doc.Suites[0].Cases) != 7 { // image, build, test, collect, install (the step and the package test), version
 			t.Errorf("passing suite: %+v", doc.Suites[0])
 		}
 		for _, f := range []string{"debian-bookworm-pass/reports/out/own.xml", "debian-bookworm-fail/failed-reports/out/own.xml"} {

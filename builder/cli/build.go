@@ -21,6 +21,7 @@ type buildFlags struct {
 	incremental         bool
 	noCCache            bool
 	progress            string
+	imagesOnly          bool
 }
 
 func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -30,7 +31,8 @@ func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "build and test the selected targets",
 		Example: `  dbuilder build
   dbuilder build --distro fedora
-  dbuilder build --distro debian:trixie -j 1`,
+  dbuilder build --distro debian:trixie -j 1
+  dbuilder build --images-only --cache-registry registry.example.com/group/project/dbuilder-cache`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return runBuild(c.Context(), c, &f, stdout, stderr) },
 	}
@@ -42,6 +44,7 @@ func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.StringVar(&f.memory, "memory", "", "memory limit per container (e.g. 2g); empty means none")
 	fs.BoolVar(&f.incremental, "incremental", false, "keep each target's built tree and skip the clean step (edit-build-test loop; not for releases)")
 	fs.BoolVar(&f.noCCache, "no-ccache", false, "do not use the per-target compiler cache")
+	fs.BoolVar(&f.imagesOnly, "images-only", false, "only make the builder images, each once, and push them to the cache registry (a pipeline's first stage)")
 	fs.StringVar(&f.progress, "progress", "auto", "auto (a live board on a terminal, else plain), tty, or plain (prefixed lines; with GITLAB_CI set, a collapsible section per target)")
 	return c
 }
@@ -49,6 +52,11 @@ func newBuildCmd(stdout, stderr io.Writer) *cobra.Command {
 func runBuild(ctx context.Context, c *cobra.Command, f *buildFlags, stdout, stderr io.Writer) error {
 	if f.failFast && c.Flags().Changed("keep-going") && f.keepGoing {
 		return UsageError{errors.New("--fail-fast and --keep-going contradict each other; give one")}
+	}
+	if f.imagesOnly {
+		if err := checkImagesOnly(c.Flags()); err != nil {
+			return err
+		}
 	}
 	view, err := progressView(f.progress, stdout)
 	if err != nil {
@@ -65,6 +73,10 @@ func runBuild(ctx context.Context, c *cobra.Command, f *buildFlags, stdout, stde
 	}
 	defer s.Close()
 	opt.FailFast = f.failFast || !f.keepGoing
+	if f.imagesOnly {
+		opt.Progress = view
+		return runImages(ctx, s, opt, view, stdout)
+	}
 	opt.NanoCPUs, opt.Memory, opt.Progress = int64(f.cpus*1e9), mem, view
 	opt.Incremental, opt.CCache = f.incremental, !f.noCCache
 

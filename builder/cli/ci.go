@@ -16,8 +16,9 @@ import (
 
 type ciFlags struct {
 	file, distro, runner, image, tags, output, pipeline, platform string
-	registryMirror                                                string
 	maxJobs, mtu                                                  int
+	cacheRegistry, registryMirror                                 string
+	release, pages                                                bool
 }
 
 func newCICmd(stdout, stderr io.Writer) *cobra.Command {
@@ -47,6 +48,9 @@ func newGitLabCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.IntVar(&f.mtu, "mtu", 0, "dind: the service daemon's MTU (--mtu), for runners whose network is below 1500 (GitLab.com's hosted runners: 1360); 0 leaves the default")
 	fs.StringVar(&f.registryMirror, "registry-mirror", "", "dind: a Docker Hub pull-through cache for the service daemon (`URL`, its --registry-mirror); a path prefix such as the dependency proxy goes to DBUILDER_MIRROR")
 	addPlatform(fs, &f.platform)
+	addCICacheRegistry(fs, &f.cacheRegistry)
+	fs.BoolVar(&f.release, "release", false, "add a release stage: on tags, dbuilder release on every build job's packages, signed with the key in the File variable "+ci.SigningKeyVar+"; the repository is its artifact")
+	fs.BoolVar(&f.pages, "pages", false, "with --release, also publish the repository as the project's GitLab Pages site (a pages job)")
 	completeDistro(c)
 	return c
 }
@@ -54,6 +58,14 @@ func newGitLabCmd(stdout, stderr io.Writer) *cobra.Command {
 func runGitLab(ctx context.Context, f ciFlags, stdout, stderr io.Writer) error {
 	if f.maxJobs < 1 {
 		return UsageError{fmt.Errorf("--max-jobs must be at least 1, got %d", f.maxJobs)}
+	}
+	if f.cacheRegistry != "" {
+		if err := ci.CheckCacheRegistry(f.cacheRegistry); err != nil {
+			return UsageError{fmt.Errorf("--cache-registry: %w", err)}
+		}
+	}
+	if f.pages && !f.release {
+		return UsageError{fmt.Errorf("--pages publishes the release stage's repository: it needs --release")}
 	}
 	if filepath.IsAbs(f.file) {
 		return UsageError{fmt.Errorf("-f %s: give the matrix file relative to the project directory, as the CI jobs will see it", f.file)}
@@ -66,11 +78,14 @@ func runGitLab(ctx context.Context, f ciFlags, stdout, stderr io.Writer) error {
 	}
 	opt := ci.GitLabOptions{
 		MatrixFile: filepath.ToSlash(f.file), Runner: ci.Runner(f.runner), Image: f.image, OutputDir: f.output,
-		MaxJobs: f.maxJobs, File: filepath.ToSlash(f.pipeline), Regenerate: regenerate(f),
+		MaxJobs: f.maxJobs, File: filepath.ToSlash(f.pipeline), Regenerate: regenerate(f), CacheRegistry: f.cacheRegistry,
 		MTU: f.mtu, RegistryMirror: f.registryMirror,
 	}
 	if f.tags != "" {
 		opt.Tags = strings.Split(f.tags, ",")
+	}
+	if f.release {
+		opt.Release = &ci.Release{Pages: f.pages}
 	}
 	files, err := ci.GitLab(jobs, opt)
 	if err != nil {
@@ -116,6 +131,9 @@ func regenerate(f ciFlags) []string {
 	}
 	if f.platform != "" {
 		args = append(args, "--platform", f.platform)
+	}
+	if f.cacheRegistry != "" {
+		args = append(args, "--cache-registry="+f.cacheRegistry)
 	}
 	if f.mtu != 0 {
 		args = append(args, "--mtu", strconv.Itoa(f.mtu))

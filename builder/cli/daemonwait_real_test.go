@@ -38,7 +38,7 @@ func TestDaemonWaitReal(t *testing.T) {
 		if name == "never" {
 			delay = time.Hour
 		}
-		d.ep, _, _ = dockertest.StartTLSDaemon(t, host, dockertest.DaemonOptions{Delay: delay})
+		d.ep = dockertest.StartDaemon(t, host, dockertest.DaemonOptions{Delay: delay, NoWait: true}).Endpoint
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

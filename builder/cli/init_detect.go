@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 // packaging is what init found in a source tree.
@@ -35,6 +37,9 @@ func detect(dir string) (packaging, error) {
 		}
 		if log, err := os.ReadFile(filepath.Join(dir, "debian", "changelog")); err == nil {
 			p.version = changelogVersion(log)
+		}
+		if deb, ok := distros.LookupFormat("deb"); ok && deb.DeclaresTests(os.DirFS(dir)) {
+			p.notes = append(p.notes, "found DEP-8 tests (debian/tests): dbuilder build runs them against the built packages with autopkgtest, in a testbed that reaches the target's own Docker daemon (test.autopkgtest: auto; docs/package-tests.md)")
 		}
 	case !errors.Is(err, fs.ErrNotExist):
 		return p, err

@@ -73,8 +73,12 @@ func TestInitDebAndSpec(t *testing.T) {
 
 func TestInitDebianOnly(t *testing.T) {
 	dir := copySource(t, "debonly")
-	if _, errOut, code := planInitRun(t, "init", dir); code != 0 {
+	_, errOut, code := planInitRun(t, "init", dir)
+	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(errOut, "DEP-8") {
+		t.Errorf("a source without debian/tests: %s", errOut)
 	}
 	m, err := matrix.Load(filepath.Join(dir, "matrix.yaml"))
 	if err != nil {
@@ -206,5 +210,20 @@ func TestYAMLString(t *testing.T) {
 		if got := yamlString(in); got != want {
 			t.Errorf("yamlString(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestInitSaysDEP8 notes DEP-8 tests when the source declares them.
+func TestInitSaysDEP8(t *testing.T) {
+	dir := copySource(t, "debonly")
+	if err := os.MkdirAll(filepath.Join(dir, "debian", "tests"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "debian", "tests", "control"), []byte("Test-Command: gizmo --help\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := planInitRun(t, "init", dir)
+	if code != 0 || !strings.Contains(errOut, "found DEP-8 tests (debian/tests)") {
+		t.Fatalf("exit %d, stderr: %s", code, errOut)
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
+	"github.com/dbuilder/dbuilder/distros"
 )
 
 type planFlags struct {
@@ -51,14 +53,14 @@ func runPlan(ctx context.Context, f planFlags, stdout, stderr io.Writer) error {
 
 func planText(w io.Writer, jobs []plan.Job) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tDISTRO\tFAMILY\tFORMAT\tIMAGE\tDOCKER")
+	fmt.Fprintln(tw, "TARGET\tDISTRO\tFAMILY\tFORMAT\tIMAGE\tDOCKER\tPACKAGE TESTS")
 	for _, j := range jobs {
 		t := j.Target
 		docker := "no"
 		if t.Test.Docker {
 			docker = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Distro, t.Family, t.Format, t.Image, docker)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Distro, t.Family, t.Format, t.Image, docker, packageTestWords(j))
 	}
 	return tw.Flush()
 }
@@ -78,6 +80,10 @@ type planTarget struct {
 	Command string            `json:"command"`
 	Reports []string          `json:"reports"`
 	Timeout string            `json:"timeout"` // "1h30m", or "none"
+	// BuildUser and TestUser run the build and test.command: the build
+	// user's name, or "root" (build.root, test.root).
+	BuildUser string `json:"build_user"`
+	TestUser  string `json:"test_user"`
 	// Arch is the target's architecture; Foreign says the daemon planned
 	// for runs it through emulation.
 	Arch    string `json:"arch"`
@@ -86,6 +92,25 @@ type planTarget struct {
 	// that keeps the target's daemon warm.
 	BuilderImage string `json:"builder_image"`
 	CacheVolume  string `json:"cache_volume"`
+	// The tests of the installed packages that run after the build.
+	Autopkgtest bool   `json:"autopkgtest"`
+	InstallTest bool   `json:"install_test"`
+	Installed   string `json:"installed"`
+}
+
+// packageTestWords names the tests of the installed packages j runs.
+func packageTestWords(j plan.Job) string {
+	var w []string
+	if j.InstallTest {
+		w = append(w, "install")
+	}
+	if j.Autopkgtest {
+		w = append(w, "autopkgtest")
+	}
+	if len(w) == 0 {
+		return "none"
+	}
+	return strings.Join(w, ", ")
 }
 
 func planJSON(w io.Writer, jobs []plan.Job) error {
@@ -96,14 +121,24 @@ func planJSON(w io.Writer, jobs []plan.Job) error {
 			Name: t.Name, Distro: t.Distro, Family: j.Family.Name, Format: j.Family.Format, Image: j.Distro.Image,
 			Axes: t.Axes, Deps: orEmpty(t.Deps()), Docker: t.Test.Docker,
 			Preload: orEmpty(t.Test.Preload), Command: t.Test.Command, Reports: orEmpty(t.Test.Reports),
-			Timeout: matrix.FormatTimeout(t.Timeout), Arch: j.Arch, Foreign: j.Foreign,
+			Timeout: matrix.FormatTimeout(t.Timeout), BuildUser: userName(t.Build.Root), TestUser: userName(t.Test.Root),
+			Arch: j.Arch, Foreign: j.Foreign,
 			BuilderImage: j.ImageTag, CacheVolume: j.Names.Cache,
+			Autopkgtest: j.Autopkgtest, InstallTest: j.InstallTest, Installed: t.Test.Installed,
 		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// userName is who runs a step: root when the matrix asks, else the build user.
+func userName(root bool) string {
+	if root {
+		return "root"
+	}
+	return distros.BuildUser.Name
 }
 
 // orEmpty makes a nil list encode as [] rather than null.

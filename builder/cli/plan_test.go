@@ -68,10 +68,10 @@ func TestPlanText(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	want := `TARGET                 DISTRO           FAMILY  FORMAT  IMAGE            DOCKER
-debian-bookworm-amd64  debian:bookworm  debian  deb     debian:bookworm  yes
-debian-bookworm-arm64  debian:bookworm  debian  deb     debian:bookworm  no
-debian-trixie-amd64    debian:trixie    debian  deb     debian:trixie    yes
+	want := `TARGET                 DISTRO           FAMILY  FORMAT  IMAGE            DOCKER  PACKAGE TESTS
+debian-bookworm-amd64  debian:bookworm  debian  deb     debian:bookworm  yes     install
+debian-bookworm-arm64  debian:bookworm  debian  deb     debian:bookworm  no      install
+debian-trixie-amd64    debian:trixie    debian  deb     debian:trixie    yes     install
 `
 	if out != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
@@ -96,6 +96,7 @@ func TestPlanJSON(t *testing.T) {
 	for k, want := range map[string]any{
 		"name": "debian-bookworm-amd64", "distro": "debian:bookworm", "family": "debian", "format": "deb",
 		"image": "debian:bookworm", "docker": true, "command": "make check\n", "timeout": "1h",
+		"build_user": "dbuilder", "test_user": "dbuilder",
 	} {
 		if first[k] != want {
 			t.Errorf("%s = %v, want %v", k, first[k], want)
@@ -139,7 +140,7 @@ func TestPlanErrors(t *testing.T) {
 		{"every problem, one a line", []string{"plan", "-f", bad}, []string{
 			bad + " has 2 problems:\n",
 			"\n" + bad + `:5:12: matrix.distro[0]: unknown distro "debian:trixe"; did you mean debian:trixie?`,
-			"\n" + bad + `:7:3: unknown key "dpes" in build (known: deps); did you mean deps?`,
+			"\n" + bad + `:7:3: unknown key "dpes" in build (known: deps, root); did you mean deps?`,
 		}},
 	}
 	for _, tt := range tests {

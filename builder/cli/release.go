@@ -21,6 +21,8 @@ type releaseFlags struct {
 	runFlags
 	signKey      string
 	reproducible bool
+	previous     string
+	prebuilt     bool
 }
 
 func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -35,10 +37,15 @@ func newReleaseCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.add(c, "release", "where `DIR`/<target>/ packages and DIR/repo/ repositories go")
 	fs.StringVar(&f.signKey, "sign-key", "", "armored OpenPGP private key to sign with (default: env DBUILDER_SIGNING_KEY; none: unsigned repositories)")
 	fs.BoolVar(&f.reproducible, "check-reproducible", false, "build each target a second time in a varied environment and compare the packages byte for byte")
+	fs.StringVar(&f.previous, "previous", "", "another release's repository (`DIR`/repo or DIR) to test upgrades from (default: the output directory's own repo/, which the release adds to)")
+	fs.BoolVar(&f.prebuilt, "prebuilt", false, "build nothing: release the packages an earlier build left in DIR/<target>/ (checked against its result.json), as a CI release job does with the build jobs' artifacts")
 	return c
 }
 
 func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, stderr io.Writer) error {
+	if f.prebuilt && f.rebuild {
+		return UsageError{errors.New("--prebuilt releases what an earlier build left, --rebuild builds again: give one of them")}
+	}
 	key, err := signingKey(f.signKey)
 	if err != nil {
 		return UsageError{err}
@@ -49,9 +56,18 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 	}
 	defer s.Close()
 	eng, jobs, id, out := s.Engine, s.Jobs, s.Run, bopt.OutputDir
+	// Before anything is built: the release must be able to add to what
+	// the output directory holds.
+	if err := release.Preflight(out, f.previous, key != nil); err != nil {
+		return UsageError{err}
+	}
 
 	started := time.Now()
-	built, err := run.Build(ctx, eng, jobs, bopt)
+	build := run.Build
+	if f.prebuilt {
+		build = run.Prebuilt
+	}
+	built, err := build(ctx, eng, jobs, bopt)
 	if err != nil {
 		return buildError(ctx, err)
 	}
@@ -69,7 +85,7 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 	defer stopWatch()
 	o, err := release.Release(rctx, eng, jobs, built, release.Options{
 		OutputDir: out, Run: id, Jobs: bopt.Jobs, Key: key, CheckReproducible: f.reproducible,
-		Build: bopt, Origin: s.Matrix.Name, Stdout: stdout,
+		Build: bopt, Origin: s.Matrix.Name, Previous: f.previous, Stdout: stdout,
 	})
 	if o != nil {
 		for i := range rep.Targets {
@@ -93,7 +109,8 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 			return context.Canceled
 		}
 		var ke release.KeyError
-		if errors.As(err, &ke) {
+		var re release.RepoError
+		if errors.As(err, &ke) || errors.As(err, &re) {
 			return UsageError{err}
 		}
 		return err

@@ -24,6 +24,7 @@ type runFlags struct {
 	sidecarImage string
 	pull         string
 	rebuild      bool
+	cache        string
 	mtu          int
 }
 
@@ -35,6 +36,7 @@ func (f *runFlags) add(c *cobra.Command, verb, output string) {
 	addTimeout(fs, &f.timeout)
 	addSidecarImage(fs, &f.sidecarImage)
 	addPull(fs, &f.pull)
+	addCacheRegistry(fs, &f.cache)
 	fs.BoolVar(&f.rebuild, "rebuild", false, "build even the targets whose last good result is current")
 	fs.IntVar(&f.mtu, "mtu", 0, "the MTU of the sidecars' daemons (`N`); 0 takes the MTU of the daemon's default network, which sidecars join")
 }
@@ -57,6 +59,10 @@ func (f *runFlags) start(ctx context.Context, fs *pflag.FlagSet, stdout, stderr 
 	if err != nil {
 		return nil, run.Options{}, UsageError{fmt.Errorf("--output: %w", err)}
 	}
+	cache, err := cacheFlag(f.cache)
+	if err != nil {
+		return nil, run.Options{}, err
+	}
 	c := f.config(stderr, f.sidecarImage)
 	s, err := open(ctx, c)
 	if err != nil {
@@ -65,6 +71,7 @@ func (f *runFlags) start(ctx context.Context, fs *pflag.FlagSet, stdout, stderr 
 	f.timeout.apply(s.Jobs)
 	return s, run.Options{
 		OutputDir: out, Jobs: jobs, Run: s.Run, Sidecar: c.Sidecar, Stdout: stdout,
-		Rebuild: f.rebuild, CCache: true, Pull: policy, SidecarBases: sidecarBases(s.Matrix), MTU: f.mtu,
+		Rebuild: f.rebuild, CCache: true, Pull: policy, SidecarBases: sidecarBases(s.Matrix),
+		Cache: cacheRepo(cache, s.Matrix), MTU: f.mtu,
 	}, nil
 }

@@ -55,7 +55,7 @@ func (o Options) sidecarBases() []string {
 
 func (o Options) needDocker() bool {
 	for _, j := range o.Jobs {
-		if j.Target.Test.Docker {
+		if j.Sidecar {
 			return true
 		}
 	}

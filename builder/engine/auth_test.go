@@ -117,14 +117,14 @@ func TestPullStream(t *testing.T) {
 `
 	var out strings.Builder
 	ticks := 0
-	if err := pullStream(strings.NewReader(stream), &out, func() { ticks++ }); err != nil {
+	if err := pullStream(strings.NewReader(stream), &out, func(string) { ticks++ }); err != nil {
 		t.Fatal(err)
 	}
 	want := "bookworm: Pulling from library/debian\na1: Pulling fs layer\na1: Downloading 48.0 MB\na1: Download complete\na1: Extracting\na1: Pull complete\nDigest: sha256:abc\nStatus: Downloaded newer image for debian:bookworm\n"
 	if out.String() != want || ticks != 10 || size(512) != "512 B" || size(5300) != "5.3 kB" || size(1.2e9) != "1.2 GB" {
 		t.Errorf("%d ticks, lines:\n%s", ticks, out.String())
 	}
-	err := pullStream(strings.NewReader(`{"status":"Pulling fs layer","id":"a1"}`+"\n"+`{"error":"unexpected EOF","errorDetail":{"message":"unexpected EOF"}}`), nil, func() {})
+	err := pullStream(strings.NewReader(`{"status":"Pulling fs layer","id":"a1"}`+"\n"+`{"error":"unexpected EOF","errorDetail":{"message":"unexpected EOF"}}`), nil, func(string) {})
 	if err == nil || err.Error() != "unexpected EOF" {
 		t.Errorf("stream error: %v", err)
 	}

@@ -58,6 +58,11 @@ type Images interface {
 	// registry answers, with the same credentials, and has it), without
 	// pulling it.
 	ImageInRegistry(ctx context.Context, ref string) error
+	// ImagePush pushes ref to its registry with the credentials a pull
+	// would use; failures are RegistryErrors, as ImagePull's.
+	ImagePush(ctx context.Context, ref string, opt PushOptions) error
+	// ImageTag gives the image src the name dst as well.
+	ImageTag(ctx context.Context, src, dst string) error
 	ImageSave(ctx context.Context, refs []string) (io.ReadCloser, error)
 	ImageLoad(ctx context.Context, tar io.Reader) error
 	ImageRemove(ctx context.Context, ref string) error

@@ -66,7 +66,7 @@ func (d *Docker) ImagePull(ctx context.Context, ref string, opt PullOptions) err
 	}
 	r, err := d.long.ImagePull(pctx, ref, po)
 	if err == nil {
-		err = pullStream(r, opt.Progress, func() { watch.Reset(PullStall) })
+		err = pullStream(r, opt.Progress, func(string) { watch.Reset(PullStall) })
 		r.Close()
 	}
 	switch {
@@ -120,11 +120,12 @@ func registryError(what string, err error, creds credentials) error {
 	return e
 }
 
-// pullStream reads the daemon's JSON messages of a pull to the end,
-// calling tick for each and writing a line to w (if any) whenever a layer's
-// status changes; the many "Downloading" and "Extracting" updates of one
-// layer give one line each. A message carrying an error ends the pull.
-func pullStream(r io.Reader, w io.Writer, tick func()) error {
+// pullStream reads the daemon's JSON messages of a pull (or a push) to the
+// end, calling tick with each one's status and writing a line to w (if
+// any) whenever a layer's status changes; the many "Downloading" and
+// "Extracting" updates of one layer give one line each. A message carrying
+// an error ends it.
+func pullStream(r io.Reader, w io.Writer, tick func(status string)) error {
 	dec := json.NewDecoder(r)
 	last := map[string]string{}
 	for {
@@ -143,7 +144,7 @@ func pullStream(r io.Reader, w io.Writer, tick func()) error {
 		if err != nil {
 			return err
 		}
-		tick()
+		tick(m.Status)
 		if m.Error != "" {
 			return errors.New(m.Error)
 		}

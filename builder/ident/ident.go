@@ -61,11 +61,25 @@ func ForTarget(matrix, target string) Target {
 // and packages whose builder Dockerfiles are the same share one image (the
 // tag is a hash of its content).
 func BuilderRepo(distro, foreignArch string) string {
+	return imageNamespace + "builder-" + BuilderName(distro, foreignArch)
+}
+
+// BuilderName names a distro's builder images ("debian-bookworm", and
+// "debian-bookworm-arm64" for a foreign architecture's) in image names
+// and CI job names.
+func BuilderName(distro, foreignArch string) string {
 	name := distro
 	if foreignArch != "" {
 		name += "-" + foreignArch
 	}
-	return imageNamespace + "builder-" + strings.ToLower(DockerName(name))
+	return strings.ToLower(DockerName(name))
+}
+
+// BuilderCacheTag is the tag of a builder image in a cache registry, where
+// every distro and architecture shares one repository: the distro, the
+// architecture when foreign, and hash, the image's input hash.
+func BuilderCacheTag(distro, foreignArch, hash string) string {
+	return "builder-" + BuilderName(distro, foreignArch) + "-" + hash
 }
 
 // imageNamespace holds every image dbuilder makes itself.
@@ -83,6 +97,20 @@ func SidecarImage(version, recipe string) string {
 
 // ReleaseToolsImage is the tag of the release tools image for a version.
 func ReleaseToolsImage(version string) string { return imageNamespace + "release-tools:" + version }
+
+// TestRunnerImage is the tag of dbuilder's autopkgtest runner image for a
+// version (its recipe's hash is a label, as for the release tools).
+func TestRunnerImage(version string) string { return imageNamespace + "autopkgtest:" + version }
+
+// TestbedRepo is the repository of a distro's DEP-8 testbed images; the
+// tag is the hash of what the image is made from.
+func TestbedRepo(distro, foreignArch string) string {
+	name := distro
+	if foreignArch != "" {
+		name += "-" + foreignArch
+	}
+	return imageNamespace + "testbed-" + strings.ToLower(DockerName(name))
+}
 
 // BuilderImageLabels are the labels a builder image's Dockerfile gives it:
 // no run or version, so that the same Dockerfile is the same image

@@ -2,6 +2,7 @@ package ident
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/dbuilder/dbuilder/builder/labels"
@@ -52,11 +53,13 @@ func TestLabels(t *testing.T) {
 // values given, nothing else.
 func TestImageNames(t *testing.T) {
 	for got, want := range map[string]string{
-		SidecarImage("1.2.0", "abcd1234"):  "dbuilder/dind:1.2.0-abcd1234",
-		SidecarImage("1.2.0", ""):          "dbuilder/dind:1.2.0",
-		ReleaseToolsImage("1.2.0"):         "dbuilder/release-tools:1.2.0",
-		BuilderRepo("debian:bookworm", ""): "dbuilder/builder-debian-bookworm",
-		BuilderRepo("fedora:41", "arm64"):  "dbuilder/builder-fedora-41-arm64",
+		SidecarImage("1.2.0", "abcd1234"):                      "dbuilder/dind:1.2.0-abcd1234",
+		SidecarImage("1.2.0", ""):                              "dbuilder/dind:1.2.0",
+		ReleaseToolsImage("1.2.0"):                             "dbuilder/release-tools:1.2.0",
+		BuilderRepo("debian:bookworm", ""):                     "dbuilder/builder-debian-bookworm",
+		BuilderRepo("fedora:41", "arm64"):                      "dbuilder/builder-fedora-41-arm64",
+		BuilderCacheTag("debian:bookworm", "", "0123456789ab"): "builder-debian-bookworm-0123456789ab",
+		BuilderCacheTag("fedora:41", "arm64", "0123456789ab"):  "builder-fedora-41-arm64-0123456789ab",
 	} {
 		if got != want {
 			t.Errorf("got %s, want %s", got, want)
@@ -67,3 +70,30 @@ func TestImageNames(t *testing.T) {
 		t.Errorf("builder image labels %v", lb)
 	}
 }
+
+// In a cache registry every builder image shares one repository: images of
+// different distros or architectures never share a tag, and every tag is
+// one the registry accepts, however long the distro's name (past 80
+// characters the name is cut; the hash, of a Dockerfile that names the
+// base image, still tells such images apart).
+func TestBuilderCacheTags(t *testing.T) {
+	seen := map[string]string{}
+	for _, d := range []string{"debian:bookworm", "debian:trixie", "fedora:41", "debian-rpm:bookworm", "opensuse/leap:15.6", "rockylinux:9"} {
+		for _, arch := range []string{"", "arm64", "armhf"} {
+			tag := BuilderCacheTag(d, arch, "0123456789ab")
+			if prev, ok := seen[tag]; ok {
+				t.Errorf("%s/%s and %s share the tag %s", d, arch, prev, tag)
+			}
+			seen[tag] = d + "/" + arch
+			if !tagRe.MatchString(tag) {
+				t.Errorf("%s/%s: %q is not a valid tag", d, arch, tag)
+			}
+		}
+	}
+	if tag := BuilderCacheTag(strings.Repeat("x", 200)+":1", "ppc64el", "0123456789ab"); !tagRe.MatchString(tag) {
+		t.Errorf("%q is not a valid tag", tag)
+	}
+}
+
+// tagRe is the reference grammar's tag.
+var tagRe = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)

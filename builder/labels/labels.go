@@ -57,6 +57,12 @@ const (
 	RoleBuilder      = "builder-image"
 	RoleSidecarImage = "sidecar-image"
 	RoleReleaseTools = "release-tools-image"
+	RoleTestRunner   = "test-runner-image" // autopkgtest's runner
+	RoleTestbed      = "testbed-image"     // a distro's DEP-8 testbed
+	// RolePackageTest is a container of the package tests (the autopkgtest
+	// runner, the install test; the testbeds in the target's daemon); it
+	// carries the run id and goes with the run.
+	RolePackageTest = "package-test"
 	// RoleRelease is a container of `dbuilder release` (verify, lint,
 	// compare, repositories); it carries the run id and goes with the run.
 	RoleRelease = "release"

@@ -59,6 +59,7 @@ func (c *checker) expand(f *File) []Target {
 		return nil
 	}
 	c.preloadNeedsDocker(targets, f)
+	c.installedNeedsInstall(targets, f)
 	return targets
 }
 
@@ -159,6 +160,27 @@ func (c *checker) preloadNeedsDocker(targets []Target, f *File) {
 		}
 	}
 	c.at(where, "test.preload: images are preloaded only into a target's own Docker daemon, but test.docker is false for %s; set test.docker: true (or preload: [] in an override)", brief(bad))
+}
+
+// installedNeedsInstall reports targets with a test.installed script but
+// no install test to run it in.
+func (c *checker) installedNeedsInstall(targets []Target, f *File) {
+	var bad []string
+	for _, t := range targets {
+		if strings.TrimSpace(t.Test.Installed) != "" && t.Test.Install == ModeOff {
+			bad = append(bad, t.Name)
+		}
+	}
+	if len(bad) == 0 {
+		return
+	}
+	where := c.spots.key("test.installed")
+	for i := 0; where == nil && i < len(f.Overrides); i++ {
+		if f.Overrides[i].Test.Installed != "" {
+			where = c.spots.key(fmt.Sprintf("overrides[%d].test.installed", i))
+		}
+	}
+	c.at(where, "test.installed: the script runs after the install test, but test.install is off for %s; set test.install: auto (or installed: \"\" in an override)", brief(bad))
 }
 
 // brief joins a list for a message, eliding past a few items.

@@ -17,6 +17,9 @@ type Images struct {
 	Mirror string
 	// Distros gives a distro's base image exactly; it wins over Mirror.
 	Distros map[string]string
+	// Cache is the cache registry repository of builder images ("": none;
+	// --cache-registry and DBUILDER_CACHE_REGISTRY win over it).
+	Cache string
 }
 
 // Base returns the base image of distro, whose registry default is image.
@@ -55,6 +58,8 @@ func (d *decoder) images(k, n *yaml.Node, im *Images) {
 		switch fl.name {
 		case "mirror":
 			im.Mirror, _ = d.str("images.mirror", fl.key, fl.val)
+		case "cache":
+			im.Cache, _ = d.str("images.cache", fl.key, fl.val)
 		case "distros":
 			d.spots["images.distros"] = spot{key: fl.key, val: fl.val}
 			entries, _ := d.mapping("images.distros", fl.val, "images.distros", nil)
@@ -73,6 +78,11 @@ func (d *decoder) images(k, n *yaml.Node, im *Images) {
 func (c *checker) images(im Images, axes Axes) {
 	if p := "images.mirror"; c.spots.ok(p) && (im.Mirror != "" || c.spots.val(p) != nil) {
 		if err := names.MirrorPrefix(im.Mirror); err != nil {
+			c.at(c.spots.val(p), "%s: %v", p, err)
+		}
+	}
+	if p := "images.cache"; c.spots.ok(p) && (im.Cache != "" || c.spots.val(p) != nil) {
+		if err := names.CacheRepo(im.Cache); err != nil {
 			c.at(c.spots.val(p), "%s: %v", p, err)
 		}
 	}

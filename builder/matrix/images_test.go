@@ -54,3 +54,18 @@ func TestImagesDefault(t *testing.T) {
 		t.Errorf("images %v", got)
 	}
 }
+
+// images.cache is read as written; without it there is no cache.
+func TestImagesCache(t *testing.T) {
+	m, err := LoadWith(filepath.Join(testdata, "valid", "cache.yaml"), testDistros)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Images.Cache != "127.0.0.1:5000/dbuilder-cache" {
+		t.Errorf("images.cache = %q", m.Images.Cache)
+	}
+	m, err = LoadWith(filepath.Join(testdata, "valid", "mirror.yaml"), testDistros)
+	if err != nil || m.Images.Cache != "" {
+		t.Errorf("without images.cache: %q, %v", m.Images.Cache, err)
+	}
+}

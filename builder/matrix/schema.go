@@ -40,6 +40,8 @@ var schema = []key{
 		field: func(s *Settings) any { return &s.Build.Deps.Deb }},
 	{path: "build.deps.rpm", override: true, check: rpmPackage,
 		field: func(s *Settings) any { return &s.Build.Deps.Rpm }},
+	{path: "build.root", override: true,
+		field: func(s *Settings) any { return &s.Build.Root }},
 	{path: "test.docker", override: true,
 		field: func(s *Settings) any { return &s.Test.Docker }},
 	{path: "test.preload", override: true, check: names.ImageRef,
@@ -48,13 +50,24 @@ var schema = []key{
 		field: func(s *Settings) any { return &s.Test.Command }},
 	{path: "test.reports", override: true, check: reportGlob,
 		field: func(s *Settings) any { return &s.Test.Reports }},
+	{path: "test.autopkgtest", override: true, def: ModeAuto, check: mode,
+		field: func(s *Settings) any { return &s.Test.Autopkgtest }},
+	{path: "test.install", override: true, def: ModeAuto, check: mode,
+		field: func(s *Settings) any { return &s.Test.Install }},
+	{path: "test.installed", override: true, check: script,
+		field: func(s *Settings) any { return &s.Test.Installed }},
+	{path: "test.root", override: true,
+		field: func(s *Settings) any { return &s.Test.Root }},
 	{path: "release.smoke", override: true, check: script,
 		field: func(s *Settings) any { return &s.Release.Smoke }},
 	{path: "release.lint", override: true, def: LintWarn, check: lintMode,
 		field: func(s *Settings) any { return &s.Release.Lint }},
+	{path: "release.allow_leftovers", override: true, check: leftoverGlob,
+		field: func(s *Settings) any { return &s.Release.AllowLeftovers }},
 	{path: "overrides"},
 	{path: "images.mirror"},
 	{path: "images.distros"},
+	{path: "images.cache"},
 	{path: "timeout", override: true, def: FormatTimeout(DefaultTimeout), check: timeout,
 		field: func(s *Settings) any { return &s.Timeout }},
 }
@@ -108,6 +121,20 @@ func script(s string) error {
 
 func reportGlob(g string) error {
 	if err := ReportGlob(g); err != nil {
+		return fmt.Errorf("invalid glob %s: %v", names.Quote(g), err)
+	}
+	return nil
+}
+
+func mode(s string) error {
+	if !slices.Contains(Modes, s) {
+		return fmt.Errorf("must be one of %s, got %s%s", strings.Join(Modes, ", "), names.Quote(s), didYouMean(s, Modes))
+	}
+	return nil
+}
+
+func leftoverGlob(g string) error {
+	if err := LeftoverGlob(g); err != nil {
 		return fmt.Errorf("invalid glob %s: %v", names.Quote(g), err)
 	}
 	return nil

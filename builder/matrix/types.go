@@ -43,6 +43,9 @@ type Match map[string]string
 // Build says how the package is built.
 type Build struct {
 	Deps Deps
+	// Root builds as root instead of the unprivileged build user (see
+	// distros.BuildUser): for packages that cannot build otherwise.
+	Root bool
 }
 
 // Deps are extra packages installed into the builder image, per package format.
@@ -60,7 +63,30 @@ type Test struct {
 	// the package's own tests write; dbuilder copies them out and merges
 	// their test cases into its junit.xml.
 	Reports []string
+	// Autopkgtest says when the package's own DEP-8 tests (debian/tests)
+	// run against the installed packages: ModeAuto (when the source
+	// declares them), ModeOn or ModeOff.
+	Autopkgtest string
+	// Install says when the built packages are installed in a clean
+	// container of the distro: ModeAuto (unless DEP-8 tests ran, which
+	// install them), ModeOn or ModeOff.
+	Install string
+	// Installed is a shell script run (sh -e) in that container after the
+	// install; "" runs none.
+	Installed string
+	// Root runs Command as root instead of the build user.
+	Root bool
 }
+
+// The values of test.autopkgtest and test.install.
+const (
+	ModeAuto = "auto"
+	ModeOn   = "on"
+	ModeOff  = "off"
+)
+
+// Modes lists them, in the order messages give them.
+var Modes = []string{ModeAuto, ModeOn, ModeOff}
 
 // Release says how `dbuilder release` checks the built packages. It does
 // not change what is built.
@@ -70,6 +96,9 @@ type Release struct {
 	Smoke string
 	// Lint is LintError, LintWarn (the default) or LintOff.
 	Lint string
+	// AllowLeftovers are absolute globs (see LeftoverGlob) naming paths
+	// that may stay after the packages are purged.
+	AllowLeftovers []string
 }
 
 // release.lint values: whether lint errors fail a target.

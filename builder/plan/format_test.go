@@ -34,6 +34,8 @@ func (fakeFormat) Spec(src fs.FS, where string, fam distros.Family) (string, err
 var fakeSpec = regexp.MustCompile(`^[a-z]+\.fake$`)
 
 func (fakeFormat) SpecName() *regexp.Regexp { return fakeSpec }
+
+func (fakeFormat) DeclaresTests(fs.FS) bool { return false }
 func (fakeFormat) Package() distros.Package { return distros.Package{Suffix: ".fpkg"} }
 func (fakeFormat) Lint() distros.Lint       { return distros.Lint{Tool: "fakelint"} }
 func (fakeFormat) Repo() distros.Repo       { return distros.Repo{Dir: "fake"} }
@@ -86,3 +88,5 @@ func TestNewFormatIsOneRegistration(t *testing.T) {
 		t.Error("the fake format's packages are not recognised")
 	}
 }
+
+func (fakeFormat) HasTests() bool { return false }

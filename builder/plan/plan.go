@@ -22,15 +22,22 @@ import (
 
 // Job is one target, resolved.
 type Job struct {
-	Target      matrix.Target
-	Distro      distros.Distro
-	Family      distros.Family
-	Format      distros.Format // the family's package format
-	SourceDir   string
-	SpecFile    string            // the spec's name when its format names it after the package (rpm's NAME.spec)
-	Context     map[string][]byte // the builder image's build context (package metadata)
-	Dockerfile  []byte
-	ImageTag    string   // builder image: repository:hash of Dockerfile and context
+	Target     matrix.Target
+	Distro     distros.Distro
+	Family     distros.Family
+	Format     distros.Format // the family's package format
+	SourceDir  string
+	SpecFile   string            // the spec's name when its format names it after the package (rpm's NAME.spec)
+	Context    map[string][]byte // the builder image's build context (package metadata)
+	Dockerfile []byte
+	ImageTag   string // builder image: repository:hash of Dockerfile and context
+	// InputHash is the whole hash of the builder image's Dockerfile and
+	// context (ImageTag has its first 12 digits); the image carries it.
+	InputHash string
+	// CacheTag is the builder image's tag in a cache registry: distro,
+	// foreign architecture and hash, since every image shares one
+	// repository there.
+	CacheTag    string
 	Bases       []string // images the Dockerfile builds FROM (their IDs are checked at build time)
 	BuildScript []byte   // the family's build script, run in the build container
 	// BuildLibs are the scripts it sources from its own directory, by name.
@@ -50,6 +57,17 @@ type Job struct {
 	// build container run that architecture's userland through emulation
 	// (the sidecar and the tests' containers stay native).
 	Foreign bool
+	// Autopkgtest says the package's DEP-8 tests (debian/tests) run
+	// against the built packages: test.autopkgtest, where auto means the
+	// source declares them.
+	Autopkgtest bool
+	// InstallTest says the built packages are installed in a clean
+	// container of the distro after the build: test.install, where auto
+	// means unless the DEP-8 tests run (they install the packages).
+	InstallTest bool
+	// Sidecar says the target gets its own Docker daemon: test.docker, or
+	// DEP-8 tests, whose testbed is a container of that daemon.
+	Sidecar bool
 }
 
 // Name is the target's name.
@@ -138,6 +156,9 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 	if err := j.setVerify(); err != nil {
 		return Job{}, err
 	}
+	if err := j.setPackageTests(); err != nil {
+		return Job{}, err
+	}
 	in := render.Input{Target: t, Distro: d, Family: fam, SpecFile: j.SpecFile}
 	j.Bases = []string{d.Image}
 	if t.Test.Docker && opt.DockerCLI.Image != "" {
@@ -153,7 +174,9 @@ func resolve(m *matrix.Matrix, reg matrix.Registry, t matrix.Target, opt Options
 	if j.Foreign {
 		foreign = j.Arch
 	}
-	j.ImageTag = ident.BuilderRepo(j.Target.Distro, foreign) + ":" + contentHash(j.Dockerfile, files)[:12]
+	j.InputHash = contentHash(j.Dockerfile, files)
+	j.ImageTag = ident.BuilderRepo(j.Target.Distro, foreign) + ":" + j.InputHash[:12]
+	j.CacheTag = ident.BuilderCacheTag(j.Target.Distro, foreign, j.InputHash[:12])
 	return j, nil
 }
 

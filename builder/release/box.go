@@ -24,6 +24,9 @@ type box struct {
 	Script []byte            // run with sh -e as Dir/run.sh
 	Files  map[string]string // path under Dir -> host file to send
 	Data   map[string][]byte // path under Dir -> generated content
+	// Tree writes more into the tar stream (names start with "release/"):
+	// a source tree, with its modes.
+	Tree   func(tw *tar.Writer) error
 	Env    []string
 	Out    string // a directory under Dir to copy out ("" none) ...
 	OutDir string // ... into this host directory
@@ -41,7 +44,7 @@ func (b box) run(ctx context.Context, eng boxEngine, log io.Writer) (int, error)
 		return -1, err
 	}
 	defer engine.RemoveContainer(eng, id)
-	if err := copyIn(ctx, eng, id, b.Script, b.Files, b.Data); err != nil {
+	if err := copyIn(ctx, eng, id, b.Script, b.Files, b.Data, b.Tree); err != nil {
 		return -1, err
 	}
 	if err := eng.ContainerStart(ctx, id); err != nil {
@@ -57,7 +60,8 @@ func (b box) run(ctx context.Context, eng boxEngine, log io.Writer) (int, error)
 	if err != nil {
 		return code, err
 	}
-	if b.Out != "" && b.OutDir != "" {
+	// What a failed script left is not read: its error is the news.
+	if code == 0 && b.Out != "" && b.OutDir != "" {
 		if err := copyOut(ctx, eng, id, path.Join(Dir, b.Out), b.OutDir); err != nil {
 			return code, err
 		}
@@ -65,8 +69,9 @@ func (b box) run(ctx context.Context, eng boxEngine, log io.Writer) (int, error)
 	return code, nil
 }
 
-// copyIn streams the script and files into Dir of container id.
-func copyIn(ctx context.Context, eng copier, id string, script []byte, files map[string]string, data map[string][]byte) error {
+// copyIn streams the script and files (and what tree writes, when not
+// nil) into Dir of container id.
+func copyIn(ctx context.Context, eng copier, id string, script []byte, files map[string]string, data map[string][]byte, tree func(*tar.Writer) error) error {
 	pr, pw := io.Pipe()
 	go func() {
 		tw := tar.NewWriter(pw)
@@ -80,6 +85,9 @@ func copyIn(ctx context.Context, eng copier, id string, script []byte, files map
 			if err == nil {
 				err = writeHostFile(tw, "release/"+name, files[name])
 			}
+		}
+		if err == nil && tree != nil {
+			err = tree(tw)
 		}
 		if err == nil {
 			err = tw.Close()

@@ -31,11 +31,11 @@ func TestPlanReposFollowsFormat(t *testing.T) {
 	}
 	dj, db := job("debian:trixie", "deb")
 	rj, rb := job("fedora:41", "rpm")
-	repos, err := planRepos([]plan.Job{rj, dj}, []report.Result{rb, db})
+	repos, untouched, err := planRepos([]plan.Job{rj, dj}, []report.Result{rb, db}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(repos) != 2 {
+	if len(repos) != 2 || len(untouched) != 0 {
 		t.Fatalf("repos %+v", repos)
 	}
 	deb, rpm := repos[0], repos[1]

@@ -24,7 +24,13 @@ import (
 // loadJobs resolves a testdata/release matrix.
 func loadJobs(t *testing.T, name string) []plan.Job {
 	t.Helper()
-	m, err := matrix.Load(filepath.Join("..", "..", "testdata", "release", name))
+	return loadJobsAt(t, filepath.Join("..", "..", "testdata", "release", name))
+}
+
+// loadJobsAt resolves the matrix file at p.
+func loadJobsAt(t *testing.T, p string) []plan.Job {
+	t.Helper()
+	m, err := matrix.Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,19 +1,24 @@
 // Package release turns built packages into a release (`dbuilder
 // release`): each target's packages are installed in a clean container of
-// its distro and removed again, linted, and (with --check-reproducible)
-// built a second time in a varied environment and compared byte for byte;
-// then one apt repository per deb distro and one rpm repository per rpm
-// distro are made under DIR/repo, signed when a key is given, with a
-// SHA256SUMS over every file. The tools run in a container of a small
+// its distro, smoke-tested, purged (nothing may be left) and, when the
+// previous release has an earlier version, installed from there and
+// upgraded; linted; and (with --check-reproducible) built a second time in
+// a varied environment and compared byte for byte. Then the source package
+// is added and one apt repository per deb distro and one rpm repository
+// per rpm distro are made under DIR/repo, on top of what earlier releases
+// published there (kept, never changed), signed when a key is given, with
+// a SHA256SUMS over every file. The tools run in a container of a small
 // image made locally from Debian packages (tools.go); files travel through
 // the Engine API.
 package release
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -37,6 +42,9 @@ const (
 	StepLint         = "lint"
 	StepReproducible = "reproducible"
 	StepChecksum     = "checksum" // a package differs from what its build recorded
+	// StepPublished: the repository already holds a file of the same
+	// name with other content (a version is released once).
+	StepPublished = "published"
 )
 
 // LogName is a target's release log in DIR/<target>/.
@@ -60,7 +68,11 @@ type Options struct {
 	// build starts from them.
 	Build  run.Options
 	Origin string // names the repositories (the matrix's name)
-	Stdout io.Writer
+	// Previous is another release's repository directory (its DIR/repo,
+	// or DIR itself) that upgrade tests start from; "" takes the output
+	// directory's own DIR/repo, which the release adds to.
+	Previous string
+	Stdout   io.Writer
 }
 
 // Outcome is what a release did, per target (in the order of the jobs)
@@ -88,6 +100,16 @@ type releaser struct {
 	tools  string
 	out    *console
 	signed bool // the repositories will be signed
+	// pub is DIR/repo as the last release published it (nil: none), which
+	// this one adds to; prev is where upgrades start (pub, or --previous).
+	pub, prev *published
+	// sources are the source packages made once for the release, by
+	// format; sourceErr why they could not be (no repository is made then).
+	sources   map[string][]string
+	sourceErr error
+	// sourceConflict: the published repository holds that version's
+	// source package with other content.
+	sourceConflict error
 }
 
 // Release checks the targets that built (built[i] is jobs[i]'s result) and
@@ -102,6 +124,10 @@ func Release(ctx context.Context, eng run.Engine, jobs []plan.Job, built []repor
 		opt.Jobs = 1
 	}
 	r := &releaser{eng: eng, opt: opt, tools: ident.ReleaseToolsImage(opt.Run.Version), out: &console{w: opt.Stdout}, signed: opt.Key != nil}
+	var err error
+	if r.pub, r.prev, err = preflight(opt.OutputDir, opt.Previous, opt.Key != nil); err != nil {
+		return nil, err
+	}
 	var key *signingKey
 	if opt.Key != nil {
 		k, err := parseKey(opt.Key)
@@ -124,13 +150,24 @@ func Release(ctx context.Context, eng run.Engine, jobs []plan.Job, built []repor
 	defer anchor.Close()
 
 	o := &Outcome{Targets: make([]report.ReleaseReport, len(jobs))}
+	dir := filepath.Join(opt.OutputDir, ".dbuilder", "staging", opt.Run.ID)
+	defer func() {
+		os.RemoveAll(filepath.Join(dir, "second-build"))
+		os.RemoveAll(filepath.Join(dir, "source"))
+		os.Remove(dir) // when empty
+	}()
+	r.sources, r.sourceErr = r.sourcePackages(ctx, jobs, built, filepath.Join(dir, "source"))
+	if r.sourceErr == nil {
+		// Published with other content: the targets that would get it fail
+		// at once (their version was released already).
+		r.sourceConflict = checkSources(r.pub, jobs, r.sources)
+		r.sourceErr = r.sourceConflict
+	}
+	if r.sourceErr != nil {
+		r.out.line("dbuilder: source package: " + r.sourceErr.Error())
+	}
 	var second map[string]report.Result
 	if opt.CheckReproducible {
-		dir := filepath.Join(opt.OutputDir, ".dbuilder", "staging", opt.Run.ID)
-		defer func() {
-			os.RemoveAll(filepath.Join(dir, "second-build"))
-			os.Remove(dir) // when empty
-		}()
 		second, err = r.secondBuild(ctx, jobs, built, filepath.Join(dir, "second-build"))
 		if err != nil {
 			return nil, err
@@ -187,15 +224,37 @@ func (r *releaser) target(ctx context.Context, j plan.Job, b report.Result, seco
 	if len(pkgs) == 0 {
 		return fail(StepVerify, fmt.Errorf("the build left no %s in %s", j.Format.Package().Suffix, b.Dir))
 	}
-	if err := checkRecorded(b, pkgs); err != nil {
+	if err := checkRecorded(b, releaseFiles(b)); err != nil {
 		return fail(StepChecksum, err)
 	}
+	if err := r.checkPublished(j, b); err != nil {
+		return fail(StepPublished, err)
+	}
+	if r.sourceConflict != nil && len(r.sources[j.Format.Name()]) > 0 {
+		return fail(StepPublished, fmt.Errorf("source package: %w", r.sourceConflict))
+	}
 
+	up, err := planUpgrade(r.prev, j, b.Dir, pkgs)
+	if err != nil {
+		return fail(StepVerify, fmt.Errorf("reading the previous repository: %w", err))
+	}
+	if up == nil && r.prev != nil {
+		log.Printf("release: verify: the previous repository (%s) has no earlier version of these packages for %s: no upgrade to test", r.prev.Dir, j.Target.Distro)
+	}
 	log.Printf("release: verify: installing %s in a clean %s container", strings.Join(pkgs, ", "), j.Distro.Image)
-	if err := r.verify(ctx, j, b.Dir, pkgs, log); err != nil {
+	v, err := r.verify(ctx, j, b.Dir, pkgs, up, log)
+	rep.UpgradedFrom, rep.Leftovers, rep.AllowedLeftovers = v.UpgradedFrom, v.Leftovers, v.Allowed
+	if err != nil {
+		var ve *verifyError
+		if errors.As(err, &ve) {
+			rep.VerifyStep, rep.MaintainerScript = ve.Step, ve.Script
+		}
 		return fail(StepVerify, err)
 	}
 	rep.Verified = true
+	for _, u := range v.UpgradedFrom {
+		log.Printf("release: verify: upgraded %s", u)
+	}
 
 	if j.Target.Release.Lint != matrix.LintOff {
 		findings, err := r.lint(ctx, j, b.Dir, pkgs, log)
@@ -297,4 +356,15 @@ func (l *targetLog) Flush() {
 		l.con.line(l.prefix + string(l.buf))
 		l.buf = nil
 	}
+}
+
+// checkPublished refuses a target whose files the published repository of
+// its distro already holds with other content: a version is released once.
+func (r *releaser) checkPublished(j plan.Job, b report.Result) error {
+	files := map[string]string{}
+	for _, p := range releaseFiles(b) {
+		files[path.Base(p)] = filepath.Join(b.Dir, filepath.FromSlash(p))
+	}
+	_, _, err := r.pub.find(j.Format.Repo(), RepoName(j.Target.Distro)).merge(files)
+	return err
 }

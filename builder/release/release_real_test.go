@@ -2,6 +2,7 @@ package release
 
 import (
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -77,8 +78,10 @@ func TestReleaseReal(t *testing.T) {
 
 	// The same output directory again, now checking reproducibility: the
 	// example's build is reused from the result cache and built a second
-	// time in the varied environment. Without a key: unsigned, said so.
-	o, console = releaseJobs(t, eng, jobs[:1], out, func(opt *Options) { opt.CheckReproducible = true })
+	// time in the varied environment. The same version again, the same
+	// bytes: the published files stay, nothing is refused.
+	before := readFile(t, filepath.Join(repo, SumsFile))
+	o, console = releaseJobs(t, eng, jobs[:1], out, func(opt *Options) { opt.Key = private; opt.CheckReproducible = true })
 	t.Run("debian/bookworm/reproducible", func(t *testing.T) {
 		d := o.Targets[0]
 		if !d.OK || d.Reproducible == nil || !*d.Reproducible {
@@ -92,15 +95,26 @@ func TestReleaseReal(t *testing.T) {
 			t.Errorf("the second build's variation is not in the output:\n%s", console)
 		}
 	})
-	t.Run("debian/bookworm/unsigned", func(t *testing.T) {
-		if o.Repos == nil || o.Repos.Signed || !strings.Contains(console, "UNSIGNED: no signing key was given") {
-			t.Errorf("unsigned release not said plainly: %+v\n%s", o.Repos, console)
+	t.Run("debian/bookworm/same-version-same-bytes", func(t *testing.T) {
+		// The .dsc is compared without the signature the first release put on it.
+		if o.Repos == nil || o.Repos.Error != "" || !strings.Contains(console, "hellodb_1.0.0_amd64.deb: already published, identical") ||
+			!strings.Contains(console, "hellodb_1.0.0.dsc: already published, identical") {
+			t.Fatalf("released again: %+v", o.Repos)
 		}
-		if _, err := os.Stat(filepath.Join(repo, KeyFile)); err == nil {
-			t.Errorf("an unsigned repository has %s", KeyFile)
+		after := readFile(t, filepath.Join(repo, SumsFile))
+		for _, l := range strings.Split(before, "\n") {
+			if strings.Contains(l, "/pool/") || strings.Contains(l, "rpm/") && !strings.Contains(l, "repodata") {
+				if !strings.Contains(after, l) {
+					t.Errorf("a published file changed: %s", l)
+				}
+			}
 		}
-		if _, err := os.Stat(filepath.Join(repo, "apt/debian-bookworm/dists/bookworm/InRelease")); err == nil {
-			t.Error("an unsigned repository has InRelease")
+	})
+	t.Run("debian/bookworm/unsigned-into-signed-refused", func(t *testing.T) {
+		err := Preflight(out, "", false)
+		var re RepoError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), "must be signed with the same key") {
+			t.Errorf("an unsigned release into a signed directory: %v", err)
 		}
 	})
 }

@@ -101,16 +101,24 @@ func TestRepoNames(t *testing.T) {
 // are already in DIR/<target>, as a cached build would.
 func fakeRelease(t *testing.T, f *enginefake.Fake, opt Options, lint string) (*Outcome, string, string) {
 	t.Helper()
+	return fakeReleaseIn(t, f, opt, lint, t.TempDir())
+}
+
+// fakeReleaseIn is fakeRelease into the output directory out.
+func fakeReleaseIn(t *testing.T, f *enginefake.Fake, opt Options, lint, out string) (*Outcome, string, string) {
+	t.Helper()
 	jobs := loadJobs(t, "hellodb.yaml")[:1]
 	if lint != "" {
 		jobs[0].Target.Release.Lint = lint
 	}
-	out := t.TempDir()
 	dir := filepath.Join(out, jobs[0].Name())
 	os.MkdirAll(dir, 0o755)
-	os.WriteFile(filepath.Join(dir, "hellodb_1.0.0_amd64.deb"), []byte("deb"), 0o644)
-	sum := sha256.Sum256([]byte("deb"))
-	rec := &report.Record{Run: "r0", Artifacts: []report.Artifact{{Name: "hellodb_1.0.0_amd64.deb", Size: 3, SHA256: hex.EncodeToString(sum[:])}}}
+	rec := &report.Record{Run: "r0"}
+	for name, data := range map[string]string{"hellodb_1.0.0_amd64.deb": "deb", "hellodb_1.0.0_amd64.buildinfo": "buildinfo"} {
+		os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644)
+		sum := sha256.Sum256([]byte(data))
+		rec.Artifacts = append(rec.Artifacts, report.Artifact{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
+	}
 	built := []report.Result{{Target: jobs[0].Name(), OK: true, Dir: dir, Artifacts: []string{"hellodb_1.0.0_amd64.deb", "hellodb_1.0.0_amd64.buildinfo"}, Record: rec}}
 	var log bytes.Buffer
 	opt.OutputDir, opt.Run, opt.Stdout, opt.Origin = out, ident.NewRun("0.0.0-test"), &log, "hellodb"
@@ -138,6 +146,12 @@ func onStart(f *enginefake.Fake, b func(c *enginefake.Container) enginefake.Beha
 		if c.Spec.OpenStdin { // the repository container
 
 			return func(c *enginefake.Container, stop <-chan struct{}) int { <-stop; return 0 }
+		}
+		if _, ok := c.Files["/release/source.sh"]; ok { // the source package, once
+			return func(c *enginefake.Container, stop <-chan struct{}) int {
+				c.Out["hellodb_1.0.0.dsc"], c.Out["hellodb_1.0.0.tar.xz"] = []byte("dsc"), []byte("tar")
+				return 0
+			}
 		}
 		if b != nil {
 			return b(c)

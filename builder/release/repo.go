@@ -4,16 +4,12 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
-	"github.com/dbuilder/dbuilder/builder/artifacts"
-	"github.com/dbuilder/dbuilder/builder/engine"
-	"github.com/dbuilder/dbuilder/builder/ident"
-	"github.com/dbuilder/dbuilder/builder/labels"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/distros"
@@ -35,11 +31,14 @@ const (
 	SumsSig  = "SHA256SUMS.asc"
 )
 
-// repo is one repository to make: every package of the targets of one distro.
+// repo is one repository to make: every package of the targets of one
+// distro, joined to what the published repository of that distro holds.
 type repo struct {
 	Distro, Format, Name, Suite string
 	Layout                      distros.Repo
-	Files                       map[string]string // base name -> host file
+	Files                       map[string]string // base name -> host file: new in this release
+	Kept                        map[string]string // base name -> host file: published earlier, sent as it is
+	Notes                       []string          // what was already published
 	from                        map[string]string // base name -> target, for collisions
 }
 
@@ -57,10 +56,14 @@ func Suite(distro string) string {
 	return s
 }
 
-// plan groups the targets' packages into one repository per distro. Two
-// targets of one distro that make a file of the same name but other
-// content cannot share its pool: that is an error.
-func planRepos(jobs []plan.Job, built []report.Result) ([]*repo, error) {
+// planRepos groups the targets' files (packages, records of the build,
+// and the format's source package, sources[format]) into one repository
+// per distro, each joined to its published repository in pub. Two targets
+// of one distro that make a file of the same name but other content
+// cannot share its pool: that is an error, as is a file published earlier
+// with other content. It also returns pub's repositories this release
+// does not touch: they are kept as they are.
+func planRepos(jobs []plan.Job, built []report.Result, sources map[string][]string, pub *published) ([]*repo, []*pubRepo, error) {
 	byDistro := map[string]*repo{}
 	var order []string
 	for i, j := range jobs {
@@ -74,17 +77,20 @@ func planRepos(jobs []plan.Job, built []report.Result) ([]*repo, error) {
 			}
 			byDistro[d] = rp
 			order = append(order, d)
+			for _, f := range sources[rp.Format] {
+				rp.Files[filepath.Base(f)], rp.from[filepath.Base(f)] = f, "the source package"
+			}
 		}
-		for _, p := range packages(built[i]) {
+		for _, p := range releaseFiles(built[i]) {
 			name := path.Base(p)
 			file := filepath.Join(built[i].Dir, filepath.FromSlash(p))
 			if prev, dup := rp.Files[name]; dup {
 				same, err := sameFile(prev, file)
 				if err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				if !same {
-					return nil, fmt.Errorf("targets %s and %s both make %s for %s, with different content; one repository per distro cannot hold both", rp.from[name], j.Name(), name, d)
+					return nil, nil, fmt.Errorf("targets %s and %s both make %s for %s, with different content; one repository per distro cannot hold both", rp.from[name], j.Name(), name, d)
 				}
 				continue
 			}
@@ -94,16 +100,48 @@ func planRepos(jobs []plan.Job, built []report.Result) ([]*repo, error) {
 	sort.Strings(order)
 	out := make([]*repo, 0, len(order))
 	for _, d := range order {
-		out = append(out, byDistro[d])
+		rp := byDistro[d]
+		var err error
+		if rp.Kept, rp.Notes, err = pub.find(rp.Layout, rp.Name).merge(rp.Files); err != nil {
+			return nil, nil, err
+		}
+		out = append(out, rp)
 	}
-	return out, nil
+	var untouched []*pubRepo
+	if pub != nil {
+		for _, pr := range pub.Repos {
+			if !slices.ContainsFunc(out, func(rp *repo) bool { return rp.Layout.Dir == pr.Layout.Dir && rp.Name == pr.Name }) {
+				untouched = append(untouched, pr)
+			}
+		}
+	}
+	return out, untouched, nil
 }
 
-// repositories makes DIR/repo when every target passed; otherwise it
-// leaves an earlier DIR/repo as it was.
+// releaseFiles are a target's files that its repository gets: the
+// packages and, beside them, the records of the build (.changes,
+// .buildinfo), relative to its directory.
+func releaseFiles(b report.Result) []string {
+	out := packages(b)
+	for _, a := range b.Artifacts {
+		if keptAsPublished(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// repositories makes DIR/repo when every target passed: the published
+// one (if any) with this release's files added. Otherwise, or when
+// anything fails on the way, it leaves an earlier DIR/repo as it was.
 func (r *releaser) repositories(ctx context.Context, jobs []plan.Job, built []report.Result, reps []report.ReleaseReport, key *signingKey) *report.RepositoriesReport {
 	dir := filepath.Join(r.opt.OutputDir, RepoDir)
 	rr := &report.RepositoriesReport{Dir: dir, Repos: []report.RepositoryInfo{}}
+	fail := func(msg string) *report.RepositoriesReport {
+		rr.Error = msg
+		r.out.line("dbuilder: " + rr.Error)
+		return rr
+	}
 	failed := 0
 	for _, t := range reps {
 		if !t.OK {
@@ -111,27 +149,24 @@ func (r *releaser) repositories(ctx context.Context, jobs []plan.Job, built []re
 		}
 	}
 	if failed > 0 {
-		rr.Error = fmt.Sprintf("no repositories made: %d target(s) failed; %s is left as it was", failed, dir)
-		r.out.line("dbuilder: " + rr.Error)
-		return rr
+		return fail(fmt.Sprintf("no repositories made: %d target(s) failed; %s is left as it was", failed, dir))
+	}
+	if r.sourceErr != nil {
+		return fail(fmt.Sprintf("no repositories made: source package: %v; %s is left as it was", r.sourceErr, dir))
 	}
 	// Again, right before the files are sent: checking each target took
 	// minutes, and the repositories must hold what was built.
 	for i := range jobs {
-		if err := checkRecorded(built[i], packages(built[i])); err != nil {
-			rr.Error = "repositories: " + err.Error()
-			r.out.line("dbuilder: " + rr.Error)
-			return rr
+		if err := checkRecorded(built[i], releaseFiles(built[i])); err != nil {
+			return fail("repositories: " + err.Error())
 		}
 	}
-	repos, err := planRepos(jobs, built)
+	repos, untouched, err := planRepos(jobs, built, r.sources, r.pub)
 	if err == nil {
-		err = r.makeRepos(ctx, repos, key, rr)
+		err = r.makeRepos(ctx, repos, untouched, key, rr)
 	}
 	if err != nil {
-		rr.Error = "repositories: " + err.Error()
-		r.out.line("dbuilder: " + rr.Error)
-		return rr
+		return fail(fmt.Sprintf("repositories: %v; %s is left as it was", err, dir))
 	}
 	for i, j := range jobs {
 		for _, info := range rr.Repos {
@@ -141,169 +176,4 @@ func (r *releaser) repositories(ctx context.Context, jobs []plan.Job, built []re
 		}
 	}
 	return rr
-}
-
-// makeRepos runs repo.sh in one container of the tools image, imports the
-// key into it through stdin first (when there is one), copies the result
-// into a staging directory, checks SHA256SUMS and publishes it as DIR/repo.
-// The container holds the key only in its /dev/shm and is removed as soon
-// as the files are out.
-func (r *releaser) makeRepos(ctx context.Context, repos []*repo, key *signingKey, rr *report.RepositoriesReport) error {
-	stage, err := artifacts.NewStaging(r.opt.OutputDir, RepoDir, r.opt.Run.ID)
-	if err != nil {
-		return err
-	}
-	defer artifacts.TidyStaging(r.opt.OutputDir, r.opt.Run.ID)
-	published := false
-	defer func() {
-		if !published {
-			stage.Discard()
-		}
-	}()
-	logFile, err := os.Create(filepath.Join(r.opt.OutputDir, RepoLog))
-	if err != nil {
-		return err
-	}
-	defer logFile.Close()
-	log := &targetLog{w: logFile, con: r.out, prefix: "[repo] "}
-	defer log.Flush()
-
-	files, data, err := repoInputs(repos)
-	if err != nil {
-		return err
-	}
-	if err := r.runRepoScript(ctx, files, data, key, log, stage.Dir); err != nil {
-		return err
-	}
-	sums, err := checkSums(stage.Dir)
-	if err != nil {
-		return err
-	}
-	// A repository is there to be served: readable by all, like its files.
-	if err := os.Chmod(stage.Dir, 0o755); err != nil {
-		return err
-	}
-	if err := stage.Publish(); err != nil {
-		return err
-	}
-	published = true
-	describeRepos(rr, repos, sums, key != nil, logFile.Name())
-	if key != nil {
-		r.out.line(fmt.Sprintf("dbuilder: %d signed repositories in %s (public key %s)", len(repos), rr.Dir, rr.Key))
-	} else {
-		r.out.line(fmt.Sprintf("dbuilder: %d repositories in %s, UNSIGNED: no signing key was given (--sign-key FILE or DBUILDER_SIGNING_KEY); apt needs [trusted=yes] and dnf gpgcheck=0 to use them", len(repos), rr.Dir))
-	}
-	return nil
-}
-
-// repoInputs are the packages each repository gets (under in/NAME/), its
-// format's repository script, and repos.txt, one repository a line, that
-// repo.sh reads.
-func repoInputs(repos []*repo) (files map[string]string, data map[string][]byte, err error) {
-	files, data = map[string]string{}, map[string][]byte{}
-	var lines strings.Builder
-	for _, rp := range repos {
-		suite := rp.Suite
-		if suite == "" {
-			suite = "-"
-		}
-		fmt.Fprintf(&lines, "%s %s %s %s\n", rp.Layout.Script, rp.Layout.Dir, rp.Name, suite)
-		for n, f := range rp.Files {
-			files["in/"+rp.Name+"/"+n] = f
-		}
-		if data[rp.Layout.Script], err = distros.Script(rp.Layout.Script); err != nil {
-			return nil, nil, err
-		}
-	}
-	data["repos.txt"] = []byte(lines.String())
-	return files, data, nil
-}
-
-// runRepoScript runs repo.sh in a tools container (the key imported into
-// its tmpfs first) and copies the repositories it made into dir. The
-// container, and the key with it, is gone when it returns.
-func (r *releaser) runRepoScript(ctx context.Context, files map[string]string, data map[string][]byte, key *signingKey, log *targetLog, dir string) error {
-	env := []string{"DBUILDER_ORIGIN=" + r.opt.Origin}
-	if key != nil {
-		env = append(env, "GNUPGHOME="+gnupgHome)
-	}
-	// Its main process reads stdin, which stays attached to this process:
-	// if dbuilder dies (even SIGKILL), stdin ends, the container stops
-	// (and with it the tmpfs holding the key) and removes itself.
-	id, err := engine.Create(ctx, r.eng, engine.ContainerSpec{
-		Image: r.tools, Entrypoint: []string{"sh", "-c", "exec timeout 1800 cat >/dev/null"}, Env: env, WorkingDir: Dir,
-		NetworkMode: "none", OpenStdin: true, AutoRemove: true, Labels: r.opt.Run.Labels(labels.RoleRelease, ident.Target{}),
-	})
-	if err != nil {
-		return err
-	}
-	defer engine.RemoveContainer(r.eng, id)
-	if err := copyIn(ctx, r.eng, id, repoScript, files, data); err != nil {
-		return err
-	}
-	stdin, err := r.eng.ContainerAttachStdin(ctx, id)
-	if err != nil {
-		return err
-	}
-	defer stdin.Close()
-	if err := r.eng.ContainerStart(ctx, id); err != nil {
-		return err
-	}
-	if key != nil {
-		if err := importKey(ctx, r.eng, id, key, log); err != nil {
-			return err
-		}
-	}
-	code, err := r.eng.Exec(ctx, id, []string{"sh", "-e", Dir + "/run.sh"}, nil, log)
-	if err != nil {
-		return err
-	}
-	if code != 0 {
-		return fmt.Errorf("repo.sh failed (exit code %d); see the log above", code)
-	}
-	if err := copyOut(ctx, r.eng, id, Dir+"/repo", dir); err != nil {
-		return err
-	}
-	// The key goes with the container, now.
-	if err := engine.RemoveContainer(r.eng, id); err != nil {
-		return fmt.Errorf("removing the signing container: %w", err)
-	}
-	return nil
-}
-
-// describeRepos fills the report's repository part from the published
-// checksums (sums: paths relative to the repository directory).
-func describeRepos(rr *report.RepositoriesReport, repos []*repo, sums []string, signed bool, logFile string) {
-	rr.Sums = filepath.Join(rr.Dir, SumsFile)
-	if signed {
-		rr.Signed = true
-		rr.Key = filepath.Join(rr.Dir, KeyFile)
-		rr.SumsSig = filepath.Join(rr.Dir, SumsSig)
-		rr.Fingerprint = fingerprintFromLog(logFile)
-	}
-	for _, rp := range repos {
-		sub := rp.Layout.Dir
-		info := report.RepositoryInfo{Distro: rp.Distro, Format: rp.Format, Path: path.Join(RepoDir, sub, rp.Name), Suite: rp.Suite, Packages: []string{}}
-		prefix := sub + "/" + rp.Name + "/"
-		for _, s := range sums {
-			if strings.HasPrefix(s, prefix) && distros.IsPackage(s) {
-				info.Packages = append(info.Packages, strings.TrimPrefix(s, prefix))
-			}
-		}
-		rr.Repos = append(rr.Repos, info)
-	}
-}
-
-// fingerprintFromLog finds the key repo.sh signed with in its log.
-func fingerprintFromLog(p string) string {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return ""
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f, ok := strings.CutPrefix(l, "repo.sh: signing with key "); ok {
-			return strings.TrimSpace(f)
-		}
-	}
-	return ""
 }

@@ -35,6 +35,15 @@ func Summary(w io.Writer, jobs []plan.Job, o *Outcome) {
 	tw.Flush()
 	for i, j := range jobs {
 		t := o.Targets[i]
+		if len(t.UpgradedFrom) > 0 {
+			fmt.Fprintf(w, "%s: upgrade tested: %s\n", j.Name(), strings.Join(t.UpgradedFrom, ", "))
+		}
+		if len(t.AllowedLeftovers) > 0 {
+			fmt.Fprintf(w, "%s: left after purge, allowed by release.allow_leftovers: %s\n", j.Name(), strings.Join(t.AllowedLeftovers, " "))
+		}
+	}
+	for i, j := range jobs {
+		t := o.Targets[i]
 		if t.OK {
 			continue
 		}
@@ -57,7 +66,11 @@ func Summary(w io.Writer, jobs []plan.Job, o *Outcome) {
 	}
 	fmt.Fprintf(w, "repositories in %s, %s; checksums in %s\n", o.Repos.Dir, state, o.Repos.Sums)
 	for _, r := range o.Repos.Repos {
-		fmt.Fprintf(w, "  %s %s: %s (%s)\n", r.Format, r.Distro, r.Path, strings.Join(r.Packages, ", "))
+		what := fmt.Sprintf("%d package(s), %d added", len(r.Packages), len(r.Added))
+		if r.Unchanged {
+			what = fmt.Sprintf("%d package(s), not in this release: kept as published", len(r.Packages))
+		}
+		fmt.Fprintf(w, "  %s %s: %s (%s: %s)\n", r.Format, r.Distro, r.Path, what, strings.Join(r.Packages, ", "))
 	}
 }
 

@@ -37,6 +37,7 @@ type view struct {
 	Toolchain, Repos, Deps        []string
 	SpecFile                      string
 	DockerCLI                     *DockerCLI
+	User                          distros.User // the build user (distros.BuildUser)
 	Labels                        []label
 }
 
@@ -87,6 +88,7 @@ func newView(in Input) (view, error) {
 		Repos:     in.Distro.Repos, // order may matter to the package manager: kept
 		Deps:      sortedSet(deps(in)),
 		SpecFile:  in.SpecFile,
+		User:      distros.BuildUser,
 		Labels:    sortedLabels(ident.BuilderImageLabels(in.Distro.Name)),
 	}
 	if in.Target.Test.Docker && in.DockerCLI.Image != "" {

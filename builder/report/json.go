@@ -35,8 +35,11 @@ type TargetReport struct {
 	Log        string       `json:"log,omitempty"`
 	Artifacts  []Artifact   `json:"artifacts"`
 	Reports    []Artifact   `json:"reports"` // test.reports files copied out (failed-reports/... for a failed attempt)
-	Cache      CacheReport  `json:"cache"`
-	Resources  *Resources   `json:"resources,omitempty"`
+	// PackageTests are the tests of the installed packages: each DEP-8
+	// test autopkgtest ran, and the install test.
+	PackageTests []PackageTest `json:"package_tests"`
+	Cache        CacheReport   `json:"cache"`
+	Resources    *Resources    `json:"resources,omitempty"`
 	// Release is set by `dbuilder release` for the targets it checked.
 	Release *ReleaseReport `json:"release,omitempty"`
 }
@@ -52,6 +55,7 @@ type CacheReport struct {
 	ResultFromRun      string   `json:"result_from_run,omitempty"`
 	BuilderImage       string   `json:"builder_image,omitempty"`
 	BuilderImageReused bool     `json:"builder_image_reused"`
+	BuilderImagePulled string   `json:"builder_image_pulled_from,omitempty"`
 	PreloadCopied      []string `json:"preload_copied"`
 	PreloadReused      []string `json:"preload_reused"`
 }
@@ -62,8 +66,8 @@ func NewReport(run, version, endpoint string, started time.Time, results []Resul
 	for _, r := range results {
 		t := TargetReport{
 			Name: r.Target, Distro: r.Distro, Arch: r.Arch, Emulated: r.Emulated, Result: resultName(r), FailedStep: r.Step,
-			Seconds: r.Duration.Seconds(), Steps: []StepReport{}, Log: r.Log, Artifacts: []Artifact{}, Reports: []Artifact{},
-			Cache: CacheReport{BuilderImage: r.BuilderImage, BuilderImageReused: r.BuilderImageReused,
+			Seconds: r.Duration.Seconds(), Steps: []StepReport{}, Log: r.Log, Artifacts: []Artifact{}, Reports: []Artifact{}, PackageTests: orNoTests(packageTests(r)),
+			Cache: CacheReport{BuilderImage: r.BuilderImage, BuilderImageReused: r.BuilderImageReused, BuilderImagePulled: r.BuilderImagePulled,
 				PreloadCopied: orNone(r.Preloaded), PreloadReused: orNone(r.PreloadReused)},
 			Resources: r.Resources,
 		}
@@ -114,4 +118,11 @@ func WriteReport(dir string, rep Report) error {
 		return err
 	}
 	return writeAtomic(dir, ReportFile, append(b, '\n'))
+}
+
+func orNoTests(t []PackageTest) []PackageTest {
+	if t == nil {
+		return []PackageTest{}
+	}
+	return t
 }

@@ -18,7 +18,8 @@ import (
 // carries the error and the last log lines; steps after a failure are
 // skipped ("not reached"); a cancelled step is skipped too. The testcases
 // of the package's own JUnit files (test.reports) follow, as they wrote
-// them. A cached target (its inputs unchanged since its last good build)
+// them. The package tests (each DEP-8 test, the install test) are
+// testcases too, classname "dbuilder.TARGET.SUITE". A cached target (its inputs unchanged since its last good build)
 // is one passed testcase "result cache" whose output says which run built
 // it, plus that run's package testcases: it did pass, nothing ran again.
 const JUnitFile = "junit.xml"
@@ -126,6 +127,9 @@ func targetSuite(r Result) junitSuite {
 		s.Cases = append(s.Cases, stepCases(r, class)...)
 	}
 	s.Properties = &junitProps{Props: props}
+	for _, t := range packageTests(r) {
+		s.Cases = append(s.Cases, packageTestCase(r.Target, t))
+	}
 	for _, f := range r.Reports {
 		s.Cases = append(s.Cases, reportCases(r, f)...)
 	}
@@ -141,6 +145,35 @@ func targetSuite(r Result) junitSuite {
 		}
 	}
 	return s
+}
+
+// packageTestCase is one package test (classname
+// "dbuilder.TARGET.autopkgtest"): a failure carries the reason and the end
+// of its output; a skip, and a flaky failure (DEP-8 says it must not fail
+// the run), is skipped with the reason.
+func packageTestCase(target string, t PackageTest) junitCase {
+	c := junitCase{Name: t.Name, Classname: "dbuilder." + target + "." + t.Suite}
+	switch t.Result {
+	case TestFail:
+		var b strings.Builder
+		b.WriteString(progress.Clean(t.Reason) + "\n")
+		if len(t.Tail) > 0 {
+			b.WriteString("\nlast lines of its output:\n")
+			for _, l := range t.Tail {
+				b.WriteString(progress.Clean(l) + "\n")
+			}
+		}
+		c.Failure = []junitOutcome{{Message: progress.Clean(t.Reason), Type: t.Suite, Text: b.String()}}
+	case TestSkip:
+		c.Skipped = &junitOutcome{Message: progress.Clean(t.Reason)}
+	case TestFlaky:
+		c.Skipped = &junitOutcome{Message: "flaky test failed (not counted): " + progress.Clean(t.Reason)}
+	default:
+		if t.Superficial {
+			c.SystemOut = text("superficial: it passed, but proves little about the package (DEP-8)")
+		}
+	}
+	return c
 }
 
 // stepCases are the testcases of the steps a target went through.

@@ -25,6 +25,9 @@ type Record struct {
 	Finished  time.Time  `json:"finished"`
 	Artifacts []Artifact `json:"artifacts"`
 	Reports   []Artifact `json:"reports,omitempty"` // the test.reports files, under ReportsDir
+	// PackageTests are what the package tests said, for a reused result's
+	// report.
+	PackageTests []PackageTest `json:"package_tests,omitempty"`
 }
 
 // Artifact is one published file.

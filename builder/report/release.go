@@ -6,13 +6,26 @@ package report
 // ReleaseReport is what release found for one target.
 type ReleaseReport struct {
 	OK         bool   `json:"ok"`
-	FailedStep string `json:"failed_step,omitempty"` // checksum, verify, lint, reproducible
+	FailedStep string `json:"failed_step,omitempty"` // checksum, published, verify, lint, reproducible
 	Error      string `json:"error,omitempty"`
+	// VerifyStep is the step of the verify script that failed (install,
+	// smoke, purge, leftovers, install-previous, upgrade, ...) and
+	// MaintainerScript the script the package manager said failed
+	// (preinst, postrm, %pre, ...), when it said so.
+	VerifyStep       string `json:"verify_step,omitempty"`
+	MaintainerScript string `json:"maintainer_script,omitempty"`
 	// Verified: the packages installed in a clean container of the
 	// distro, the smoke command passed, and they were removed cleanly.
-	Verified bool          `json:"verified"`
-	LintMode string        `json:"lint_mode"` // error, warn, off
-	Lint     []LintFinding `json:"lint"`
+	Verified bool `json:"verified"`
+	// UpgradedFrom lists the upgrades verify made from the previous
+	// repository ("NAME OLD -> NEW"); empty when there was none to make.
+	UpgradedFrom []string `json:"upgraded_from,omitempty"`
+	// Leftovers are the paths a purge left that release.allow_leftovers
+	// does not allow (they fail the target); AllowedLeftovers those it does.
+	Leftovers        []string      `json:"leftovers,omitempty"`
+	AllowedLeftovers []string      `json:"allowed_leftovers,omitempty"`
+	LintMode         string        `json:"lint_mode"` // error, warn, off
+	Lint             []LintFinding `json:"lint"`
 	// Reproducible is null when not checked (no --check-reproducible).
 	Reproducible *bool  `json:"reproducible"`
 	Diffoscope   string `json:"diffoscope,omitempty"` // the report, when the builds differ
@@ -50,6 +63,13 @@ type RepositoryInfo struct {
 	Format string `json:"format"` // deb, rpm
 	Path   string `json:"path"`   // relative to the output directory
 	Suite  string `json:"suite,omitempty"`
-	// Packages are the files it holds, relative to Path.
+	// Packages are the files it holds, relative to Path (earlier
+	// releases' too); Added those this release added; Sources its source
+	// packages (.dsc, .src.rpm).
 	Packages []string `json:"packages"`
+	Added    []string `json:"added,omitempty"`
+	Sources  []string `json:"sources,omitempty"`
+	// Unchanged: the release had no target of this distro and kept the
+	// repository as it was published.
+	Unchanged bool `json:"unchanged,omitempty"`
 }

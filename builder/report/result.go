@@ -44,9 +44,15 @@ type Result struct {
 	// Reports are the test.reports files copied out, relative to Dir
 	// (ReportsDir/..., or failed-reports/... for a failed attempt).
 	Reports []string
+	// PackageTests are the package's tests of its installed packages
+	// (autopkgtest, the install test), in the order they ran.
+	PackageTests []PackageTest
 	// What a warm run reused.
 	BuilderImage       string
 	BuilderImageReused bool
+	// BuilderImagePulled is the cache registry image the builder image was
+	// pulled from ("" when it was reused or built).
+	BuilderImagePulled string
 	Preloaded          []string
 	PreloadReused      []string
 	InnerDaemonID      string

@@ -25,6 +25,7 @@ func Summary(w io.Writer, results []Result) {
 	}
 	tw.Flush()
 	resourceTable(w, results)
+	packageTestLines(w, results)
 	for _, r := range results {
 		if r.OK || r.Target == "" {
 			continue
@@ -107,7 +108,7 @@ func keptArtifacts(dir string) int {
 	n := 0
 	for _, e := range entries {
 		switch e.Name() {
-		case artifacts.FailedLog, LogFile, ResultFile, ReportsDir, artifacts.FailedPrefix + ReportsDir:
+		case artifacts.FailedLog, LogFile, ResultFile, ReportsDir, artifacts.FailedPrefix + ReportsDir, PackageTestsDir, artifacts.FailedPrefix + PackageTestsDir:
 		default:
 			n++
 		}

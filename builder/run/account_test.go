@@ -243,7 +243,7 @@ func TestAccountScriptsShellcheck(t *testing.T) {
 	shellcheck := testreq.Tool(t, "shellcheck", "shellcheck")
 	dir := t.TempDir()
 	run, daemon := filepath.Join(dir, "run.sh"), filepath.Join(dir, "daemon.sh")
-	os.WriteFile(run, runScript("nonce"), 0o644)
+	os.WriteFile(run, runScript("nonce", users{}), 0o644)
 	os.WriteFile(daemon, []byte("#!/bin/sh\n"+strings.ReplaceAll(daemonScript, "LOCK", "lock")), 0o644)
 	if out, err := exec.Command(shellcheck, "-s", "sh", run, daemon).CombinedOutput(); err != nil {
 		t.Errorf("shellcheck: %v\n%s", err, out)

@@ -99,6 +99,9 @@ func TestBuildReal(t *testing.T) {
 				t.Errorf("inner daemon id %s: host %s, sidecar %s", mm[1], host.ID, r.InnerDaemonID)
 			}
 			ids[r.Target] = mm[1]
+			if len(r.PackageTests) != 1 || r.PackageTests[0].Suite != "install" || r.PackageTests[0].Result != report.TestPass {
+				t.Errorf("the install test (on by default) did not pass: %+v", r.PackageTests)
+			}
 			installAndRun(t, eng, r.Distro, filepath.Join(out, r.Target), r.Artifacts)
 		})
 	}

@@ -156,7 +156,7 @@ func (r *runner) copySource(ctx context.Context, id string, j plan.Job, nonce st
 			if r.opt.Vary != nil {
 				umask = r.opt.Vary.Umask
 			}
-			err = writeFile(tw, "dbuilder/run.sh", 0o755, r.layout().runScript(nonce, umask))
+			err = writeFile(tw, "dbuilder/run.sh", 0o755, r.layout().runScript(nonce, umask, usersOf(j.Target)))
 		}
 		if err == nil {
 			err = writeFile(tw, "dbuilder/build.sh", 0o755, j.BuildScript)

@@ -26,6 +26,12 @@ import (
 //
 // Build scripts get DBUILDER_ROOT=/build and PARALLEL (jobs for make).
 //
+// run.sh starts as root and runs the build script and test.command as the
+// unprivileged build user (distros.BuildUser; see user.go), each as root
+// only when the matrix says build.root or test.root. The user owns
+// everything under /build while they run, and the target's daemon socket
+// is in its group.
+//
 // A Variation (Options.Vary; `release --check-reproducible`) moves all of
 // these under another root and sets a umask and environment before run.sh
 // starts the build: the second build of a reproducibility check. The
@@ -56,14 +62,17 @@ const (
 
 // Steps, in the order a target goes through them.
 const (
-	StepPrepare  = "prepare"
-	StepImage    = "image"
-	StepSidecar  = "sidecar"
-	StepPreload  = "preload"
-	StepBuild    = "build"
-	StepTest     = "test"
-	StepCollect  = "collect"
-	StepTeardown = "teardown"
+	StepPrepare = "prepare"
+	StepImage   = "image"
+	StepSidecar = "sidecar"
+	StepPreload = "preload"
+	StepBuild   = "build"
+	StepTest    = "test"
+	StepCollect = "collect"
+	// The tests of the installed packages, after the build is collected.
+	StepInstall     = "install"
+	StepAutopkgtest = "autopkgtest"
+	StepTeardown    = "teardown"
 )
 
 const runScriptTemplate = `#!/bin/sh
@@ -73,10 +82,10 @@ mark() { echo "##[dbuilder:NONCE] $*"; }
 ACCOUNT
 UMASKmkdir -p OUTDIR
 for d in CCACHEDIR WORKDIR; do if [ -d "$d" ]; then touch "$d/.dbuilder-last-used"; fi; done
-mark step build
+USERSETUPmark step build
 cd SRCDIR
 code=0
-sh -e SCRIPTDIR/build.sh || code=$?
+BUILDASsh -e SCRIPTDIR/build.sh || code=$?
 if [ "$code" -ne 0 ]; then mark exit build "$code"; exit EXITBUILD; fi
 if [ -s SCRIPTDIR/test.sh ]; then
 	mark step test
@@ -84,23 +93,24 @@ if [ -s SCRIPTDIR/test.sh ]; then
 	if [ -f BUILTDIR ]; then dir=$(cat BUILTDIR); fi
 	cd "$dir"
 	code=0
-	sh -e SCRIPTDIR/test.sh || code=$?
+	TESTASsh -e SCRIPTDIR/test.sh || code=$?
 	if [ "$code" -ne 0 ]; then mark exit test "$code"; exit EXITTEST; fi
 fi
 mark step "done"
 `
 
 // runScript returns run.sh for one build in the standard layout, with its
-// marker nonce.
-func runScript(nonce string) []byte { return layout(Root).runScript(nonce, "") }
+// marker nonce, its steps run by u.
+func runScript(nonce string, u users) []byte { return layout(Root).runScript(nonce, "", u) }
 
-// runScript returns run.sh for one build under l, with its marker nonce
-// and, when umask is not "", that umask.
-func (l layout) runScript(nonce, umask string) []byte {
+// runScript returns run.sh for one build under l, with its marker nonce,
+// its steps run by u and, when umask is not "", that umask.
+func (l layout) runScript(nonce, umask string, u users) []byte {
 	if umask != "" {
 		umask = "umask " + umask + "\n"
 	}
-	r := strings.NewReplacer("ACCOUNT", accountScript, "UMASK", umask, "NONCE", nonce, "OUTDIR", l.out(), "SRCDIR", l.src(), "SCRIPTDIR", l.scripts(),
+	r := strings.NewReplacer("ACCOUNT", accountScript, "UMASK", umask, "USERSETUP", u.setup(l), "BUILDAS", u.as(false), "TESTAS", u.as(true),
+		"NONCE", nonce, "OUTDIR", l.out(), "SRCDIR", l.src(), "SCRIPTDIR", l.scripts(),
 		"BUILTDIR", l.builtDir(), "CCACHEDIR", l.ccache(), "WORKDIR", l.work(), "EXITBUILD", strconv.Itoa(exitBuildFailed), "EXITTEST", strconv.Itoa(exitTestFailed))
 	return []byte(r.Replace(runScriptTemplate))
 }

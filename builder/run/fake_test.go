@@ -150,7 +150,7 @@ func TestFakeBuildAndWarmRun(t *testing.T) {
 		if r.BuilderImageReused || len(r.Preloaded) != 1 {
 			t.Errorf("%s cold: image reused %v, preloaded %v", r.Target, r.BuilderImageReused, r.Preloaded)
 		}
-		if names := stepNames(r.Steps); !slices.Equal(names, []string{"image", "sidecar", "preload", "build", "test", "collect", "teardown"}) {
+		if names := stepNames(r.Steps); !slices.Equal(names, []string{"image", "sidecar", "preload", "build", "test", "collect", "install", "teardown"}) {
 			t.Errorf("%s steps %v", r.Target, names)
 		}
 	}

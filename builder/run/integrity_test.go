@@ -137,6 +137,12 @@ func TestResultKeyInputs(t *testing.T) {
 		{"test command", func() string {
 			return takeKey(t, plain(), job(func(j *plan.Job) { j.Target.Test.Command = "make check2" }))
 		}},
+		{"build user (build.root)", func() string {
+			return takeKey(t, plain(), job(func(j *plan.Job) { j.Target.Build.Root = true }))
+		}},
+		{"test user (test.root)", func() string {
+			return takeKey(t, plain(), job(func(j *plan.Job) { j.Target.Test.Root = true }))
+		}},
 		{"build script", func() string {
 			return takeKey(t, plain(), job(func(j *plan.Job) { j.BuildScript = append(append([]byte(nil), j.BuildScript...), '\n') }))
 		}},

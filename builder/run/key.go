@@ -19,7 +19,8 @@ import (
 
 // resultKey hashes everything a target's result depends on:
 //   - dbuilder's version and its identity (version.Identity: the code that
-//     built it), the build-container contract (run.sh);
+//     built it), the build-container contract (run.sh), and who runs the
+//     build and the tests (the build user, or root: see user.go);
 //   - --incremental and --no-ccache;
 //   - the builder image's ID (only when the image is current for its base
 //     images);
@@ -50,7 +51,8 @@ func (r *runner) resultKey(ctx context.Context, j plan.Job) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "dbuilder %s\x00incremental %v\x00", r.run.Version, r.opt.Incremental)
 	fmt.Fprintf(h, "identity %s\x00ccache %v\x00", r.self, r.opt.CCache)
-	h.Write(runScript("NONCE"))
+	h.Write(runScript("NONCE", usersOf(j.Target)))
+	fmt.Fprintf(h, "\x00users %s\x00", usersOf(j.Target))
 	fmt.Fprintf(h, "\x00image %s\x00source %s\x00", img.ID, src)
 	t, _ := json.Marshal(j.Target)
 	h.Write(t)

@@ -29,6 +29,13 @@ func Preflight(ctx context.Context, eng Engine, info engine.Info, jobs []plan.Jo
 	if err := writable(opt.OutputDir); err != nil {
 		return InputError{err}
 	}
+	return imagesReady(ctx, eng, info, jobs, opt)
+}
+
+// imagesReady pulls what the pull policy asks for (see wants), then checks
+// that every image the run needs is on the daemon and that the endpoint
+// runs each foreign target's userland; every problem at once.
+func imagesReady(ctx context.Context, eng Engine, info engine.Info, jobs []plan.Job, opt Options) error {
 	ws := wants(ctx, eng, jobs, opt)
 	if err := pullAll(ctx, eng, ws, opt); err != nil {
 		if ctx.Err() != nil {

@@ -11,7 +11,8 @@ import (
 )
 
 // prepare makes what the build container needs: the builder image and,
-// for a target with test.docker, its sidecar with the preload images in
+// for a target with a sidecar (test.docker, or package tests that need a
+// daemon), its sidecar with the preload images in
 // it. The sidecar starts and the preloads are copied while the image
 // builds (on a first run, the image is the long part); the first of the
 // two to fail cancels the other, and its step is the one the target
@@ -22,10 +23,10 @@ func (r *runner) prepare(ctx context.Context, j plan.Job, log *targetLog, res *r
 	defer cancel(nil)
 	fail := func(step string, err error) { cancel(stepError{step, err}) }
 	var sd *side
-	if j.Target.Test.Docker {
+	if j.Sidecar {
 		sd = r.startSide(pctx, j, log, fail)
 	}
-	err := r.image(pctx, j, log, res, key)
+	err := r.imageAndKey(pctx, j, log, res, key)
 	if err != nil {
 		fail(StepImage, err)
 	} else if sd != nil {
@@ -63,10 +64,13 @@ type stepError struct {
 
 func (e stepError) Error() string { return e.step + ": " + e.err.Error() }
 
-// image makes sure the builder image exists, then takes the result key.
-func (r *runner) image(ctx context.Context, j plan.Job, log *targetLog, res *report.Result, key *string) error {
-	reused, err := r.builderImage(ctx, j, log)
-	res.BuilderImage, res.BuilderImageReused = j.ImageTag, reused
+// imageAndKey makes sure the builder image exists, then takes the result key.
+func (r *runner) imageAndKey(ctx context.Context, j plan.Job, log *targetLog, res *report.Result, key *string) error {
+	img, err := r.builderImage(ctx, j, log)
+	res.BuilderImage, res.BuilderImageReused = j.ImageTag, img.from == imageReused
+	if img.from == imagePulled && err == nil {
+		res.BuilderImagePulled = r.cache.Ref(j.CacheTag)
+	}
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func TestFakeSidecarAndPreloadBesideTheImage(t *testing.T) {
 	if !sawPreload {
 		t.Error("the preload was not copied while the image built")
 	}
-	if names := stepNames(res[0].Steps); !slices.Equal(names, []string{"image", "sidecar", "preload", "build", "test", "collect", "teardown"}) {
+	if names := stepNames(res[0].Steps); !slices.Equal(names, []string{"image", "sidecar", "preload", "build", "test", "collect", "install", "teardown"}) {
 		t.Errorf("steps %v", names)
 	}
 	if len(res[0].Preloaded) != 1 || res[0].InnerDaemonID == "" {

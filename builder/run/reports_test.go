@@ -101,15 +101,15 @@ func TestFakeReportsAndJUnit(t *testing.T) {
 	if raw, _ := os.ReadFile(filepath.Join(out, report.JUnitFile)); !strings.Contains(string(raw), "<![CDATA[test step failed\n\nlast log lines:\n") {
 		t.Errorf("the failure's log lines are not kept as lines:\n%s", raw)
 	}
-	if len(doc.Suites) != 2 || doc.Tests != 18 || doc.Failures != 3 {
+	if len(doc.Suites) != 2 || doc.Tests != 21 || doc.Failures != 3 {
 		t.Errorf("suites %d, tests %d, failures %d", len(doc.Suites), doc.Tests, doc.Failures)
 	}
 	junittest.CheckCounts(t, doc)
-	if s := doc.Suites[len(doc.Suites)-1]; s.Failures != 2 || s.Skipped != 1 {
-		t.Errorf("failing suite: %d failures, %d skipped; want 2 (the test step, the package's case), 1 (collect)", s.Failures, s.Skipped)
+	if s := doc.Suites[len(doc.Suites)-1]; s.Failures != 2 || s.Skipped != 2 {
+		t.Errorf("failing suite: %d failures, %d skipped; want 2 (the test step, the package's case), 2 (collect, install)", s.Failures, s.Skipped)
 	}
 	pass := doc.Suites[0]
-	if got := junittest.CaseNames(pass); strings.Join(got, ",") != "image,sidecar,preload,build,test,collect,extra,connects,queries" {
+	if got := junittest.CaseNames(pass); strings.Join(got, ",") != "image,sidecar,preload,build,test,collect,install,install, remove,extra,connects,queries" {
 		t.Errorf("passing suite cases %v", got)
 	}
 	fail := doc.Suites[1]
@@ -151,7 +151,7 @@ func TestFakeReportsAndJUnit(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc = junittest.Read(t, filepath.Join(out, report.JUnitFile))
-	if got := junittest.CaseNames(doc.Suites[0]); strings.Join(got, ",") != "result cache,extra,connects,queries" {
+	if got := junittest.CaseNames(doc.Suites[0]); strings.Join(got, ",") != "result cache,install, remove,extra,connects,queries" {
 		t.Errorf("cached suite cases %v", got)
 	}
 	if c := doc.Suites[0].Cases[0]; c.Failure != nil || c.Skipped != nil || c.SystemOut == nil || !strings.Contains(c.SystemOut.Text, "run "+res[0].Cached.Run) {

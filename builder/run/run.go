@@ -16,9 +16,11 @@ import (
 	"github.com/dbuilder/dbuilder/builder/artifacts"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/lifecycle"
+	"github.com/dbuilder/dbuilder/builder/pkgtest"
 	"github.com/dbuilder/dbuilder/builder/plan"
 	"github.com/dbuilder/dbuilder/builder/progress"
 	"github.com/dbuilder/dbuilder/builder/pull"
+	"github.com/dbuilder/dbuilder/builder/regcache"
 	"github.com/dbuilder/dbuilder/builder/report"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/builder/version"
@@ -56,6 +58,10 @@ type Options struct {
 	// MTU is the sidecars' inner daemons' MTU; 0 takes the MTU of the
 	// network they join on the daemon (sidecar.OuterMTU).
 	MTU int
+	// Cache is the cache registry's repository for builder images ("": no
+	// cache): pulled before an image is built, pushed to after (see
+	// regcache). Pull never leaves its images alone.
+	Cache string
 	// Vary builds in a varied environment (another root path, umask, time
 	// zone, locale; see Variation in contract.go): the second build of a
 	// reproducibility check. nil is the standard environment.
@@ -74,32 +80,51 @@ type runner struct {
 	live     *lifecycle.Liveness
 	openLog  func(name string) (io.WriteCloser, error) // os.Create; tests make it fail
 	sources  sourceHashes
-	self     string // dbuilder's own identity (version.Identity)
+	self     string          // dbuilder's own identity (version.Identity)
+	cache    *regcache.Cache // nil without a cache registry
+	images   tagLocks        // one target at a time makes a given builder image
+	// testRunner is the autopkgtest runner image, when a target runs DEP-8
+	// tests.
+	testRunner string
 }
 
-// Build runs every job and returns their results in order. The error is
-// for problems of the run as a whole (bad input, no sidecar image, ...);
-// failed targets are reported in the results.
-func Build(ctx context.Context, eng Engine, jobs []plan.Job, opt Options) ([]report.Result, error) {
+// newRunner returns the runner of one run (Build or Images), opt's
+// defaults filled in.
+func newRunner(eng Engine, opt Options) *runner {
+	r := &runner{eng: eng, opt: opt, view: opt.Progress, run: opt.Run, live: lifecycle.NewLiveness(eng),
+		openLog: func(name string) (io.WriteCloser, error) { return os.Create(name) }}
+	if r.run.ID == "" {
+		r.run = ident.NewRun(opt.Run.Version)
+	}
+	r.cache = regcache.New(eng, regcache.Options{Repo: opt.Cache, NoPull: opt.Pull == pull.Never,
+		Say: func(line string) { r.view.Line("", line) }})
+	return r
+}
+
+// defaults fills in what opt leaves out.
+func (opt *Options) defaults() {
 	if opt.Jobs < 1 {
 		opt.Jobs = 1
 	}
 	if opt.Stdout == nil {
 		opt.Stdout = io.Discard
 	}
+	if opt.Progress == nil {
+		opt.Progress = progress.NewPlain(opt.Stdout)
+	}
+}
+
+// Build runs every job and returns their results in order. The error is
+// for problems of the run as a whole (bad input, no sidecar image, ...);
+// failed targets are reported in the results.
+func Build(ctx context.Context, eng Engine, jobs []plan.Job, opt Options) ([]report.Result, error) {
+	opt.defaults()
 	if opt.Vary != nil {
 		if err := opt.Vary.check(); err != nil {
 			return nil, InputError{err}
 		}
 	}
-	if opt.Progress == nil {
-		opt.Progress = progress.NewPlain(opt.Stdout)
-	}
-	r := &runner{eng: eng, opt: opt, view: opt.Progress, run: opt.Run, live: lifecycle.NewLiveness(eng),
-		openLog: func(name string) (io.WriteCloser, error) { return os.Create(name) }}
-	if r.run.ID == "" {
-		r.run = ident.NewRun(opt.Run.Version)
-	}
+	r := newRunner(eng, opt)
 	if self, err := version.Identity(); err == nil {
 		r.self = self
 	} else {
@@ -192,6 +217,22 @@ func (r *runner) start(ctx context.Context, jobs []plan.Job) (*lifecycle.Anchor,
 		}
 		anchorImage = r.opt.Sidecar.Ref
 	}
+	if needsAutopkgtest(jobs) {
+		prog := aside(r.view, "autopkgtest-image")
+		t0 := time.Now()
+		ref, note, err := pkgtest.EnsureRunner(ctx, r.eng, r.run.Version, pkgtest.CLI{Image: r.opt.Sidecar.Ref, Path: r.opt.Sidecar.CLIPath}, prog)
+		prog.Flush()
+		if note != "" || err != nil {
+			r.view.Finish("autopkgtest-image", progress.Outcome{Word: outcomeWord(err == nil), Failed: err != nil, Duration: time.Since(t0)})
+		}
+		if err != nil {
+			return nil, err
+		}
+		if note != "" {
+			r.view.Line("", "dbuilder: "+note)
+		}
+		r.testRunner = ref
+	}
 	anchor, err := lifecycle.StartAnchor(ctx, r.eng, anchorImage, r.run)
 	if err != nil {
 		return nil, err
@@ -234,7 +275,16 @@ func (r *runner) sidecarMTU(ctx context.Context) int {
 
 func needsDocker(jobs []plan.Job) bool {
 	for _, j := range jobs {
-		if j.Target.Test.Docker {
+		if j.Sidecar {
+			return true
+		}
+	}
+	return false
+}
+
+func needsAutopkgtest(jobs []plan.Job) bool {
+	for _, j := range jobs {
+		if j.Autopkgtest {
 			return true
 		}
 	}
@@ -265,15 +315,7 @@ func (r *runner) cached(ctx context.Context, j plan.Job) (report.Result, bool) {
 		r.view.Line(j.Name(), fmt.Sprintf("dbuilder: inputs unchanged, but the last good result is not reused: %v; building again", err))
 		return report.Result{}, false
 	}
-	res := report.Result{Target: j.Name(), Distro: j.Target.Distro, Arch: j.Arch, Emulated: j.Foreign, OK: true, Dir: dir, Cached: &rec, Record: &rec,
-		Log: filepath.Join(dir, report.LogFile), BuilderImage: j.ImageTag, BuilderImageReused: true}
-	for _, a := range rec.Artifacts {
-		res.Artifacts = append(res.Artifacts, a.Name)
-	}
-	for _, a := range rec.Reports {
-		res.Reports = append(res.Reports, a.Name)
-	}
-	return res, true
+	return fromRecord(j, dir, rec), true
 }
 
 // outcome is how a result shows in the progress view.

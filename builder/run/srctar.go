@@ -80,3 +80,14 @@ func within(p, dir string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 }
+
+// SourceTar writes the source tree at dir into tw under prefix exactly as
+// a build gets it (.git and the output directory left out): release makes
+// the source package from the same tree.
+func SourceTar(tw *tar.Writer, dir, prefix, outputDir string) error {
+	skip := ""
+	if out, err := resolvedPath(outputDir); err == nil && within(out, dir) {
+		skip = out
+	}
+	return writeTree(tw, dir, prefix, skip)
+}

@@ -109,7 +109,10 @@ func (r *runner) steps(ctx context.Context, j plan.Job, log *targetLog, stage *a
 
 	files, err := r.buildContainer(ctx, j, sc, log, stage.Dir, res)
 	res.Artifacts = files
-	return err
+	if err != nil {
+		return err
+	}
+	return r.packageTests(ctx, j, sc, log, stage.Dir, res)
 }
 
 // finish publishes the staging directory: everything on success; on
@@ -127,7 +130,7 @@ func (r *runner) finish(res *report.Result, key string, log *targetLog, stage *a
 	if err == nil {
 		reps, err = report.Describe(stage.Dir, res.Reports)
 	}
-	rec := report.Record{Key: key, Target: res.Target, Run: r.run.ID, Finished: time.Now().UTC(), Artifacts: arts, Reports: reps}
+	rec := report.Record{Key: key, Target: res.Target, Run: r.run.ID, Finished: time.Now().UTC(), Artifacts: arts, Reports: reps, PackageTests: res.PackageTests}
 	if err == nil {
 		err = report.WriteRecord(stage.Dir, rec)
 	}
@@ -150,7 +153,7 @@ func (r *runner) finish(res *report.Result, key string, log *targetLog, stage *a
 func (r *runner) publishFailure(res *report.Result, log *targetLog, stage *artifacts.Staging) {
 	res.Tail = log.Tail(15)
 	res.Artifacts = nil
-	p, err := stage.PublishFailure(report.LogFile, report.ReportsDir)
+	p, err := stage.PublishFailure(report.LogFile, report.ReportsDir, report.PackageTestsDir)
 	if err == nil {
 		res.Log = p
 	}
@@ -162,7 +165,7 @@ func (r *runner) publishFailure(res *report.Result, log *targetLog, stage *artif
 // planned lists the steps j goes through, in order.
 func planned(j plan.Job) []string {
 	steps := []string{StepImage}
-	if j.Target.Test.Docker {
+	if j.Sidecar {
 		steps = append(steps, StepSidecar)
 		if len(j.Target.Test.Preload) > 0 {
 			steps = append(steps, StepPreload)
@@ -172,7 +175,14 @@ func planned(j plan.Job) []string {
 	if strings.TrimSpace(j.Target.Test.Command) != "" {
 		steps = append(steps, StepTest)
 	}
-	return append(steps, StepCollect)
+	steps = append(steps, StepCollect)
+	if j.InstallTest {
+		steps = append(steps, StepInstall)
+	}
+	if j.Autopkgtest {
+		steps = append(steps, StepAutopkgtest)
+	}
+	return steps
 }
 
 func short(id string) string {

@@ -26,10 +26,10 @@ func TestVariationCheck(t *testing.T) {
 		}
 	}
 	// The standard run.sh has no umask line and is what the result key hashes.
-	if s := string(runScript("N")); strings.Contains(s, "umask") || !strings.Contains(s, "cd /build/src") {
+	if s := string(runScript("N", users{})); strings.Contains(s, "umask") || !strings.Contains(s, "cd /build/src") {
 		t.Errorf("standard run.sh:\n%s", s)
 	}
-	s := string(layout("/tmp/x").runScript("N", "0002"))
+	s := string(layout("/tmp/x").runScript("N", "0002", users{}))
 	if !strings.Contains(s, "umask 0002\nmkdir -p /tmp/x/out") || !strings.Contains(s, "cd /tmp/x/src") || strings.Contains(s, "/build/") {
 		t.Errorf("varied run.sh:\n%s", s)
 	}

@@ -22,7 +22,7 @@ import (
 func TestSidecarMTUReal(t *testing.T) {
 	host := dockertest.Engine(t)
 	img := dockertest.SidecarImage(t, host)
-	_, priv, _ := dockertest.TLSDaemonWith(t, host, dockertest.DaemonOptions{Args: []string{"--mtu=1400"}})
+	priv := dockertest.StartDaemon(t, host, dockertest.DaemonOptions{Args: []string{"--mtu=1400"}}).Engine
 	dockertest.Image(t, host, "debian:bookworm")
 	dockertest.CopyImages(t, host, priv, img.Ref, "debian:bookworm")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

@@ -55,6 +55,8 @@ export DEB_BUILD_OPTIONS
 # shellcheck source-path=SCRIPTDIR source=ccache.sh
 . "$(dirname "$0")/ccache.sh"
 ccache_setup
+# shellcheck source-path=SCRIPTDIR source=eperm.sh
+. "$(dirname "$0")/eperm.sh"
 
 quilt=
 if grep -qx '3.0 (quilt)' "$src/debian/source/format" 2>/dev/null; then
@@ -151,9 +153,29 @@ keep=
 if [ -n "$quilt" ]; then
 	keep=--source-option=--no-unapply-patches
 fi
+# rrr_hint: why a build as the unprivileged build user may have failed.
+# dpkg-buildpackage honours Rules-Requires-Root (the source stanza of
+# debian/control): debian/rules runs under fakeroot only where the package
+# declares it needs root, and a missing field means "no" since dpkg
+# 1.22.13 (trixie), "binary-targets" before.
+rrr_hint() {
+	rrr=$(awk '/^[[:space:]]*$/ { exit } tolower($0) ~ /^rules-requires-root:/ { sub(/^[^:]*:[[:space:]]*/, ""); print; exit }' debian/control)
+	case $rrr in
+	binary-targets) return ;; # fakeroot was used: something else
+	'')
+		v=$(dpkg-query -W -f '${Version}' dpkg 2>/dev/null) || v=0
+		dpkg --compare-versions "$v" ge 1.22.13 || return 0
+		said="no Rules-Requires-Root field (which dpkg $v takes as \"no\")"
+		;;
+	*) said="Rules-Requires-Root: $rrr" ;;
+	esac
+	echo "$me: the build failed with \"Operation not permitted\" as the unprivileged build user $(id -un) (uid $(id -u)), and debian/control has $said: dpkg-buildpackage ran debian/rules without fakeroot."
+	echo "$me: if debian/rules needs root (chown or chgrp to root or another user, mknod, ...), declare it in the source stanza of debian/control: Rules-Requires-Root: binary-targets (dpkg-buildpackage then runs the binary targets under fakeroot). Or build as root: build.root: true in matrix.yaml."
+}
+
 # -b builds binaries only, so "3.0 (quilt)" needs no orig tarball; -us -uc:
 # unsigned; -nc (incremental, after the first build): no clean step.
-dpkg-buildpackage -b -us -uc ${nc:+"$nc"} ${keep:+"$keep"}
+eperm_run rrr_hint dpkg-buildpackage -b -us -uc ${nc:+"$nc"} ${keep:+"$keep"}
 
 # dpkg-buildpackage writes next to the tree; Ubuntu puts debug symbols in .ddeb.
 n=0

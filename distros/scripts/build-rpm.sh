@@ -60,6 +60,12 @@ esac
 # shellcheck source-path=SCRIPTDIR source=ccache.sh
 . "$(dirname "$0")/ccache.sh"
 ccache_setup
+# shellcheck source-path=SCRIPTDIR source=eperm.sh
+. "$(dirname "$0")/eperm.sh"
+# root_hint: why a build as the unprivileged build user may have failed.
+root_hint() {
+	echo "$me: rpmbuild failed with \"Operation not permitted\" as the unprivileged build user $(id -un) (uid $(id -u)): %install cannot chown or chgrp files to other users. Give ownership in %files with %attr or %defattr (rpm records it; the files need not have it), or build as root: build.root: true in matrix.yaml."
+}
 
 cd "$src"
 set -- ./*.spec
@@ -167,7 +173,7 @@ fi
 # SOURCE_DATE_EPOCH from %changelog, used as the build time and to clamp
 # file times, and a fixed build host (a container's host name is random).
 rpmbuild_() {
-	rpmbuild "$@" ${nodeps:+--nodeps} \
+	eperm_run root_hint rpmbuild "$@" ${nodeps:+--nodeps} \
 		--define "_topdir $top" \
 		--define "source_date_epoch_from_changelog 1" \
 		--define "use_source_date_epoch_as_buildtime 1" \

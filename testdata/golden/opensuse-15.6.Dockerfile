@@ -6,7 +6,7 @@ FROM opensuse/leap:15.6
 # zypper's metadata and the packages it downloads (--keep-packages) stay in a
 # BuildKit cache mount that every image of this base shares, never in a layer.
 RUN --mount=type=cache,id=dbuilder/opensuse/leap:15.6/var/cache/zypp,target=/var/cache/zypp,sharing=locked zypper --non-interactive modifyrepo --all --keep-packages \
- && zypper --non-interactive install --no-recommends ccache findutils gcc gzip make rpm-build tar
+ && zypper --non-interactive install --no-recommends ccache findutils gcc gzip make rpm-build tar util-linux
 
 # the docker CLI, for tests that talk to the target's own daemon; it comes
 # with the C library it was linked against, so it runs on any distro
@@ -21,6 +21,15 @@ RUN --mount=type=cache,id=dbuilder/opensuse/leap:15.6/var/cache/zypp,target=/var
  && deps=$(printf '%s\n' "$deps" | tr -d ' ') \
  && if [ -n "$deps" ]; then zypper --non-interactive install --no-recommends $deps; fi \
  && zypper --non-interactive install --no-recommends mariadb-connector-c-devel 'pkgconfig(zlib)'
+
+# the unprivileged user builds and tests run as, unless the matrix says
+# build.root or test.root (dbuilder's run script switches with setpriv)
+RUN if grep -q -e '^dbuilder:' -e '^[^:]*:[^:]*:2000:' /etc/passwd; then echo 'dbuilder: the base image already has a user dbuilder or 2000' >&2; exit 1; fi \
+ && if grep -q -e '^dbuilder:' -e '^[^:]*:[^:]*:2000:' /etc/group; then echo 'dbuilder: the base image already has a group dbuilder or 2000' >&2; exit 1; fi \
+ && if ! command -v setpriv >/dev/null; then echo 'dbuilder: setpriv (util-linux) is not in the image' >&2; exit 1; fi \
+ && echo 'dbuilder:x:2000:2000:dbuilder build user:/home/dbuilder:/bin/sh' >>/etc/passwd \
+ && echo 'dbuilder:x:2000:' >>/etc/group \
+ && mkdir -p /home/dbuilder && chown 2000:2000 /home/dbuilder
 
 WORKDIR /build
 LABEL io.dbuilder.distro="opensuse:15.6" io.dbuilder.managed="true" io.dbuilder.role="builder-image"

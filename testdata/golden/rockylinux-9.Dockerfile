@@ -6,7 +6,7 @@ FROM rockylinux/rockylinux:9
 # metadata and the packages it downloads (keepcache) stay in BuildKit cache
 # mounts that every image of this base shares, never in a layer: dnf4 uses
 # /var/cache/dnf, dnf5 /var/cache/libdnf5.
-RUN --mount=type=cache,id=dbuilder/rockylinux/rockylinux:9/var/cache/dnf,target=/var/cache/dnf,sharing=locked --mount=type=cache,id=dbuilder/rockylinux/rockylinux:9/var/cache/libdnf5,target=/var/cache/libdnf5,sharing=locked dnf -y --setopt=install_weak_deps=False --setopt=keepcache=True install dnf-plugins-core findutils gcc gzip make rpm-build rpmdevtools tar \
+RUN --mount=type=cache,id=dbuilder/rockylinux/rockylinux:9/var/cache/dnf,target=/var/cache/dnf,sharing=locked --mount=type=cache,id=dbuilder/rockylinux/rockylinux:9/var/cache/libdnf5,target=/var/cache/libdnf5,sharing=locked dnf -y --setopt=install_weak_deps=False --setopt=keepcache=True install dnf-plugins-core findutils gcc gzip make rpm-build rpmdevtools tar util-linux \
  && dnf config-manager --set-enabled crb
 
 # the docker CLI, for tests that talk to the target's own daemon; it comes
@@ -18,6 +18,15 @@ RUN ln -sf /opt/dbuilder-cli/docker /usr/local/bin/docker
 COPY hellodb.spec /dbuilder/meta/hellodb.spec
 RUN --mount=type=cache,id=dbuilder/rockylinux/rockylinux:9/var/cache/dnf,target=/var/cache/dnf,sharing=locked --mount=type=cache,id=dbuilder/rockylinux/rockylinux:9/var/cache/libdnf5,target=/var/cache/libdnf5,sharing=locked dnf -y --setopt=install_weak_deps=False --setopt=keepcache=True builddep /dbuilder/meta/hellodb.spec \
  && dnf -y --setopt=install_weak_deps=False --setopt=keepcache=True install mariadb-connector-c-devel 'pkgconfig(zlib)'
+
+# the unprivileged user builds and tests run as, unless the matrix says
+# build.root or test.root (dbuilder's run script switches with setpriv)
+RUN if grep -q -e '^dbuilder:' -e '^[^:]*:[^:]*:2000:' /etc/passwd; then echo 'dbuilder: the base image already has a user dbuilder or 2000' >&2; exit 1; fi \
+ && if grep -q -e '^dbuilder:' -e '^[^:]*:[^:]*:2000:' /etc/group; then echo 'dbuilder: the base image already has a group dbuilder or 2000' >&2; exit 1; fi \
+ && if ! command -v setpriv >/dev/null; then echo 'dbuilder: setpriv (util-linux) is not in the image' >&2; exit 1; fi \
+ && echo 'dbuilder:x:2000:2000:dbuilder build user:/home/dbuilder:/bin/sh' >>/etc/passwd \
+ && echo 'dbuilder:x:2000:' >>/etc/group \
+ && mkdir -p /home/dbuilder && chown 2000:2000 /home/dbuilder
 
 WORKDIR /build
 LABEL io.dbuilder.distro="rockylinux:9" io.dbuilder.managed="true" io.dbuilder.role="builder-image"

@@ -22,5 +22,14 @@ RUN --mount=type=cache,id=dbuilder/ubuntu:24.04/var/cache/apt,target=/var/cache/
  && apt-get build-dep -y --no-install-recommends /dbuilder/meta \
  && apt-get install -y --no-install-recommends libmariadb-dev pkgconf
 
+# the unprivileged user builds and tests run as, unless the matrix says
+# build.root or test.root (dbuilder's run script switches with setpriv)
+RUN if grep -q -e '^dbuilder:' -e '^[^:]*:[^:]*:2000:' /etc/passwd; then echo 'dbuilder: the base image already has a user dbuilder or 2000' >&2; exit 1; fi \
+ && if grep -q -e '^dbuilder:' -e '^[^:]*:[^:]*:2000:' /etc/group; then echo 'dbuilder: the base image already has a group dbuilder or 2000' >&2; exit 1; fi \
+ && if ! command -v setpriv >/dev/null; then echo 'dbuilder: setpriv (util-linux) is not in the image' >&2; exit 1; fi \
+ && echo 'dbuilder:x:2000:2000:dbuilder build user:/home/dbuilder:/bin/sh' >>/etc/passwd \
+ && echo 'dbuilder:x:2000:' >>/etc/group \
+ && mkdir -p /home/dbuilder && chown 2000:2000 /home/dbuilder
+
 WORKDIR /build
 LABEL io.dbuilder.distro="ubuntu:24.04" io.dbuilder.managed="true" io.dbuilder.role="builder-image"

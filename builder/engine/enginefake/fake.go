@@ -59,6 +59,8 @@ type Fake struct {
 	// OnPull, when set, answers a pull or registry lookup of ref first: a
 	// non-nil error fails it (engine.ErrUnreachable, engine.ErrDenied ...).
 	OnPull func(ref string) error
+	// OnPush, when set, answers a push of ref first, as OnPull a pull.
+	OnPush func(ref string) error
 
 	remote map[string]engine.Image // what pulls find, by ref (see AddRemote)
 	silent bool                    // pings go unanswered (see SetSilent)
@@ -285,6 +287,59 @@ func (f *Fake) ImageInRegistry(ctx context.Context, ref string) error {
 		return notFound("pull " + ref + ": manifest unknown")
 	}
 	return nil
+}
+
+// ImageTag names the image src dst as well.
+func (f *Fake) ImageTag(ctx context.Context, src, dst string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	img, ok := f.images[src]
+	if !ok {
+		return notFound("image " + src)
+	}
+	f.images[dst] = img
+	f.event("tag %s %s", src, dst)
+	return nil
+}
+
+// ImagePush puts the local image ref in the fake's registry, labels and
+// ID as they are, where a pull (of this fake or another, see Remote) finds
+// it.
+func (f *Fake) ImagePush(ctx context.Context, ref string, opt engine.PushOptions) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if f.OnPush != nil {
+		if err := f.OnPush(ref); err != nil {
+			return err
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	img, ok := f.images[ref]
+	if !ok {
+		return notFound("image " + ref)
+	}
+	f.remote[ref] = img
+	f.event("push %s", ref)
+	return nil
+}
+
+// Remote returns what the fake's registry holds under ref.
+func (f *Fake) Remote(ref string) (engine.Image, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	img, ok := f.remote[ref]
+	return img, ok
+}
+
+// ShareRegistry makes f's registry other's: what one pushes, the other
+// pulls, as two daemons with one registry. Use them one after the other:
+// each guards the shared registry with its own lock.
+func (f *Fake) ShareRegistry(other *Fake) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.remote = other.remote
 }
 
 // ImageSave streams "ref id" lines: the only thing ImageLoad needs.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,43 +53,42 @@ exec /usr/local/bin/dbuilder-dind dockerd --host=tcp://0.0.0.0:2376 --tlsverify 
 // (privileged, or the capability set where that is refused), keeps its
 // data on a test volume, and is removed with it at the end of the test.
 func TLSDaemon(t testing.TB, eng engine.Engine) (engine.Endpoint, engine.Engine, []string) {
-	return TLSDaemonWith(t, eng, DaemonOptions{})
+	t.Helper()
+	d := StartDaemon(t, eng, DaemonOptions{})
+	return d.Endpoint, d.Engine, d.Addrs
 }
 
-// DaemonOptions change the daemon TLSDaemonWith and StartTLSDaemon start.
+// DaemonOptions shape a daemon of StartDaemon.
 type DaemonOptions struct {
-	Args []string // more dockerd arguments ("--mtu=1400")
-	// Delay is how long the daemon's container waits, once its
+	// NetworkOf is a container whose network namespace the daemon joins
+	// (see RegistryNet); "" gives it its own.
+	NetworkOf string
+	Args      []string // more dockerd arguments ("--mtu=1400")
+	// Delay is how long the daemon's container waits, once its client
 	// certificates are made, before it starts dockerd: a dind service
 	// that is slow to start (or, for a long Delay, never starts).
 	Delay time.Duration
+	// NoWait returns as soon as the client certificates exist, before the
+	// daemon answers (or even starts): the Daemon has no Engine then.
+	NoWait bool
 }
 
-// TLSDaemonWith is TLSDaemon with options; it waits for the daemon to
-// answer (past any Delay).
-func TLSDaemonWith(t testing.TB, eng engine.Engine, opt DaemonOptions) (engine.Endpoint, engine.Engine, []string) {
-	t.Helper()
-	ep, id, addrs := StartTLSDaemon(t, eng, opt)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute+opt.Delay)
-	defer cancel()
-	for i := 0; ; i++ {
-		tls, err := engine.New(ctx, ep)
-		if err == nil {
-			t.Cleanup(func() { tls.Close() })
-			// Now with the addresses of the networks the daemon made.
-			return ep, tls, addresses(ctx, eng, id, addrs[0])
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("the TLS daemon at %s does not answer: %v%s", ep.Host, err, containerLog(eng, id))
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
+// Daemon is a fresh, empty daemon as TLSDaemon starts one.
+type Daemon struct {
+	Endpoint engine.Endpoint
+	Engine   engine.Engine // connected through Endpoint
+	Addrs    []string
+	stop     func()
 }
 
-// StartTLSDaemon starts the daemon of TLSDaemonWith and returns as soon
-// as its client certificates exist, before dockerd answers (or even
-// starts, with a Delay): its endpoint, its container's ID and addresses.
-func StartTLSDaemon(t testing.TB, eng engine.Engine, opt DaemonOptions) (engine.Endpoint, string, []string) {
+// Stop removes the daemon, its container and volume, now rather than at
+// the end of the test.
+func (d *Daemon) Stop() { d.stop() }
+
+// StartDaemon starts a daemon as TLSDaemon does; in a network namespace
+// shared with a RegistryNet, its loopback registry is the daemon's own.
+// Only one daemon at a time may use one namespace: Stop the first.
+func StartDaemon(t testing.TB, eng engine.Engine, opt DaemonOptions) *Daemon {
 	t.Helper()
 	img := SidecarImage(t, eng)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -111,25 +111,36 @@ func StartTLSDaemon(t testing.TB, eng engine.Engine, opt DaemonOptions) (engine.
 		Env:    []string{fmt.Sprintf("DBUILDER_TEST_DELAY=%d", int(opt.Delay.Seconds()))},
 		Mounts: []engine.Mount{{Type: "volume", Source: name, Target: "/var/lib/docker"}},
 	}
+	if opt.NetworkOf != "" {
+		spec.NetworkMode = "container:" + opt.NetworkOf
+	}
 	sidecar.ApplyMode(&spec, mode)
 	id, err := engine.Create(ctx, eng, spec)
 	if err != nil {
 		eng.VolumeRemove(ctx, name)
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("the TLS daemon's log:%s", containerLog(eng, id))
-		}
-		engine.Cleanup(func(ctx context.Context) error {
-			eng.ContainerStop(ctx, id, 20*time.Second)
-			eng.ContainerRemove(ctx, id)
-			if mode == sidecar.CapSet {
-				sidecar.CleanCgroups(ctx, eng, img.Ref, []string{name}, lb)
+	var once sync.Once
+	d := &Daemon{}
+	d.stop = func() {
+		once.Do(func() {
+			if t.Failed() {
+				t.Logf("the TLS daemon's log:%s", containerLog(eng, id))
 			}
-			return eng.VolumeRemove(ctx, name)
+			if d.Engine != nil {
+				d.Engine.Close()
+			}
+			engine.Cleanup(func(ctx context.Context) error {
+				eng.ContainerStop(ctx, id, 20*time.Second)
+				eng.ContainerRemove(ctx, id)
+				if mode == sidecar.CapSet {
+					sidecar.CleanCgroups(ctx, eng, img.Ref, []string{name}, lb)
+				}
+				return eng.VolumeRemove(ctx, name)
+			})
 		})
-	})
+	}
+	t.Cleanup(d.stop)
 	if err := eng.CopyTo(ctx, id, "/", tarOf("dbuilder-tls-dind.sh", []byte(tlsScript))); err != nil {
 		t.Fatal(err)
 	}
@@ -164,20 +175,33 @@ func StartTLSDaemon(t testing.TB, eng engine.Engine, opt DaemonOptions) (engine.
 		t.Fatal("the TLS daemon has no address")
 	}
 	ep := engine.Endpoint{Host: "tcp://" + ip[0] + ":2376", CertPath: dir, TLSVerify: true}
-	return ep, id, addresses(ctx, eng, id, ip[0])
-}
-
-// addresses are the container's IPv4 addresses, first first.
-func addresses(ctx context.Context, eng engine.Engine, id, first string) []string {
-	var out bytes.Buffer
+	if opt.NoWait {
+		d.Endpoint, d.Addrs = ep, ip[:1]
+		return d
+	}
+	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second+opt.Delay)
+	defer wcancel()
+	for {
+		tls, err := engine.New(wctx, ep)
+		if err == nil {
+			d.Engine = tls
+			break
+		}
+		if wctx.Err() != nil {
+			t.Fatalf("the TLS daemon at %s does not answer: %v%s", ep.Host, err, containerLog(eng, id))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	out.Reset()
 	eng.Exec(ctx, id, []string{"hostname", "-I"}, nil, &out)
-	addrs := []string{first}
+	addrs := []string{ip[0]}
 	for _, a := range strings.Fields(out.String()) {
-		if a != first && !strings.Contains(a, ":") {
+		if a != ip[0] && !strings.Contains(a, ":") {
 			addrs = append(addrs, a)
 		}
 	}
-	return addrs
+	d.Endpoint, d.Addrs = ep, addrs
+	return d
 }
 
 // CopyImages copies images from one daemon to another through the Engine

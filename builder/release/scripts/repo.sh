@@ -1,17 +1,23 @@
 #!/bin/sh
 # Makes a release's repositories in /release/repo from the packages in
-# /release/in/NAME/, one repository per line of /release/repos.txt:
+# /release/in/NAME/ (this release's) and /release/kept/NAME/ (published by
+# earlier releases, sent as they were), one repository per line of
+# /release/repos.txt:
 #   SCRIPT DIR NAME SUITE   (SUITE "-" when the format has none)
 # SCRIPT is the package format's repository script (distros/scripts/
 # repo-FORMAT.sh, copied next to this one); it is sourced with r (the
-# repository: repo/DIR/NAME, made), pkgs (/release/in/NAME) and suite set.
-# Then SHA256SUMS over every file. When $GNUPGHOME holds a secret key
-# (imported by dbuilder through stdin, never a file it wrote), everything is
-# signed with it (the format's script signs its own files with gpgs:
-# InRelease and Release.gpg, each rpm, repomd.xml.asc), SHA256SUMS.asc;
-# and its public key goes to KEY.asc.
+# repository: repo/DIR/NAME, made), pkgs (/release/in/NAME), kept
+# (/release/kept/NAME, maybe missing) and suite set. Repositories of the
+# published directory this release does not touch are already in
+# /release/repo, as they were. Then SHA256SUMS over every file. When
+# $GNUPGHOME holds a secret key (imported by dbuilder through stdin, never
+# a file it wrote), everything new is signed with it (the format's script
+# signs its own files with gpgs: InRelease and Release.gpg, .dsc and
+# .changes, each new rpm, repomd.xml.asc), SHA256SUMS.asc; and its public
+# key goes to KEY.asc. A published directory's key
+# (/release/published/KEY.asc) must be the same key.
 # DBUILDER_ORIGIN names the repositories (Origin and Label of Release).
-# shellcheck disable=SC2034 # origin, pkgs, suite: read by the format's script
+# shellcheck disable=SC2034 # origin, pkgs, kept, suite: read by the format's script
 set -eu
 me=repo.sh
 in=/release/in
@@ -32,6 +38,13 @@ if [ -n "$fpr" ]; then
 		exit 3
 	fi
 	echo "$me: signing with key $fpr"
+	if [ -f /release/published/KEY.asc ]; then
+		was=$(gpg --batch --with-colons --import-options show-only --import /release/published/KEY.asc 2>/dev/null | awk -F: '$1 == "fpr" { print $10; exit }')
+		if [ "$was" != "$fpr" ]; then
+			echo "$me: the published repositories are signed with key $was, not with the key given ($fpr): a release adds to them only with the same key; release into another directory to start again with a new key" >&2
+			exit 3
+		fi
+	fi
 else
 	echo "$me: no signing key: the repositories are NOT signed"
 fi
@@ -43,12 +56,15 @@ while read -r script dir name suite; do
 	fi
 	r=$out/$dir/$name
 	pkgs=$in/$name
-	mkdir -p "$r"
+	kept=/release/kept/$name
+	mkdir -p "$r" "$pkgs"
 	# shellcheck source=/dev/null # the format's own script
 	. "/release/$script"
 done </release/repos.txt
 
-if [ -n "$fpr" ]; then
+if [ -f /release/published/KEY.asc ] && [ -n "$fpr" ]; then
+	cp /release/published/KEY.asc "$out/KEY.asc" # the same key (checked above), the same bytes
+elif [ -n "$fpr" ]; then
 	gpg --batch --armor --export "$fpr" >"$out/KEY.asc"
 fi
 (cd "$out" && find . -type f ! -name SHA256SUMS ! -name SHA256SUMS.asc | sed 's|^\./||' | LC_ALL=C sort | while IFS= read -r f; do
