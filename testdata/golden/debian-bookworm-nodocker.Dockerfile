@@ -6,15 +6,16 @@ ARG DEBIAN_FRONTEND=noninteractive
 # packaging toolchain: the same for every package built on this distro. apt's
 # lists and the packages it downloads stay in BuildKit cache mounts that every
 # image of this base shares, never in a layer; the official images'
-# apt.conf.d/*-clean would delete the packages after each install.
+# apt.conf.d/*-clean would delete the packages after each install. dpkg does
+# not sync each file it unpacks (a step that fails leaves no layer anyway).
 RUN --mount=type=cache,id=dbuilder/debian:bookworm/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/debian:bookworm/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked rm -f /etc/apt/apt.conf.d/*-clean \
  && apt-get update \
- && apt-get install -y --no-install-recommends build-essential ca-certificates ccache debhelper dpkg-dev fakeroot
+ && apt-get -o Dpkg::Options::=--force-unsafe-io install -y --no-install-recommends build-essential ca-certificates ccache debhelper dpkg-dev fakeroot
 
 # the package's own build dependencies, read from its debian/control
 COPY debian/control /dbuilder/meta/debian/control
 RUN --mount=type=cache,id=dbuilder/debian:bookworm/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/debian:bookworm/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked apt-get update \
- && apt-get build-dep -y --no-install-recommends /dbuilder/meta
+ && apt-get -o Dpkg::Options::=--force-unsafe-io build-dep -y --no-install-recommends /dbuilder/meta
 
 # the unprivileged user builds and tests run as, unless the matrix says
 # build.root or test.root (dbuilder's run script switches with setpriv)

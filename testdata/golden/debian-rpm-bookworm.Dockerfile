@@ -5,10 +5,10 @@ ARG DEBIAN_FRONTEND=noninteractive
 
 # packaging toolchain: Debian's rpm package brings rpmbuild. apt's lists and
 # the packages it downloads stay in BuildKit cache mounts (as for Debian
-# targets on this base), never in a layer.
+# targets on this base), never in a layer; dpkg does not sync each file.
 RUN --mount=type=cache,id=dbuilder/debian:bookworm/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/debian:bookworm/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked rm -f /etc/apt/apt.conf.d/*-clean \
  && apt-get update \
- && apt-get install -y --no-install-recommends build-essential ca-certificates ccache rpm
+ && apt-get -o Dpkg::Options::=--force-unsafe-io install -y --no-install-recommends build-essential ca-certificates ccache rpm
 
 # the docker CLI, for tests that talk to the target's own daemon; it comes
 # with the C library it was linked against, so it runs on any distro
@@ -18,7 +18,7 @@ RUN ln -sf /opt/dbuilder-cli/docker /usr/local/bin/docker
 # apt cannot resolve the spec's BuildRequires: install build.deps.deb instead
 # (the build runs rpmbuild --nodeps)
 RUN --mount=type=cache,id=dbuilder/debian:bookworm/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/debian:bookworm/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked apt-get update \
- && apt-get install -y --no-install-recommends libmariadb-dev pkgconf
+ && apt-get -o Dpkg::Options::=--force-unsafe-io install -y --no-install-recommends libmariadb-dev pkgconf
 
 # the unprivileged user builds and tests run as, unless the matrix says
 # build.root or test.root (dbuilder's run script switches with setpriv)

@@ -6,10 +6,11 @@ ARG DEBIAN_FRONTEND=noninteractive
 # packaging toolchain: the same for every package built on this distro. apt's
 # lists and the packages it downloads stay in BuildKit cache mounts that every
 # image of this base shares, never in a layer; the official images'
-# apt.conf.d/*-clean would delete the packages after each install.
+# apt.conf.d/*-clean would delete the packages after each install. dpkg does
+# not sync each file it unpacks (a step that fails leaves no layer anyway).
 RUN --mount=type=cache,id=dbuilder/ubuntu:24.04/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/ubuntu:24.04/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked rm -f /etc/apt/apt.conf.d/*-clean \
  && apt-get update \
- && apt-get install -y --no-install-recommends build-essential ca-certificates ccache debhelper dpkg-dev fakeroot
+ && apt-get -o Dpkg::Options::=--force-unsafe-io install -y --no-install-recommends build-essential ca-certificates ccache debhelper dpkg-dev fakeroot
 
 # the docker CLI, for tests that talk to the target's own daemon; it comes
 # with the C library it was linked against, so it runs on any distro
@@ -19,8 +20,8 @@ RUN ln -sf /opt/dbuilder-cli/docker /usr/local/bin/docker
 # the package's own build dependencies, read from its debian/control
 COPY debian/control /dbuilder/meta/debian/control
 RUN --mount=type=cache,id=dbuilder/ubuntu:24.04/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/ubuntu:24.04/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked apt-get update \
- && apt-get build-dep -y --no-install-recommends /dbuilder/meta \
- && apt-get install -y --no-install-recommends libmariadb-dev pkgconf
+ && apt-get -o Dpkg::Options::=--force-unsafe-io build-dep -y --no-install-recommends /dbuilder/meta \
+ && apt-get -o Dpkg::Options::=--force-unsafe-io install -y --no-install-recommends libmariadb-dev pkgconf
 
 # the unprivileged user builds and tests run as, unless the matrix says
 # build.root or test.root (dbuilder's run script switches with setpriv)
