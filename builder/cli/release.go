@@ -62,12 +62,7 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 		return UsageError{err}
 	}
 
-	// release's verify installs, upgrades and purges each target's packages
-	// in a clean container itself: its builds leave out the install test
-	// (DEP-8 tests still run).
-	for i := range jobs {
-		jobs[i].InstallTest = false
-	}
+	jobs = release.BuildJobs(jobs)
 	started := time.Now()
 	build := run.Build
 	if f.prebuilt {
