@@ -62,6 +62,7 @@ func runRelease(ctx context.Context, c *cobra.Command, f *releaseFlags, stdout, 
 		return UsageError{err}
 	}
 
+	jobs = release.BuildJobs(jobs)
 	started := time.Now()
 	build := run.Build
 	if f.prebuilt {

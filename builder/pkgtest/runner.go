@@ -11,6 +11,7 @@ import (
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/toolimage"
 )
 
 var (
@@ -50,29 +51,14 @@ func EnsureRunner(ctx context.Context, eng Engine, version string, cli CLI, prog
 	if err != nil {
 		return "", "", fmt.Errorf("autopkgtest runner image: the docker CLI's image %s: %w", cli.Image, err)
 	}
-	hash := runnerHash(cliImg.ID, cli.Path)
-	if have, err := eng.Image(ctx, ref); err == nil && have.Labels[labels.Inputs] == hash {
-		return ref, "", nil
-	}
-	base := ""
-	for _, b := range RunnerBases {
-		if _, err := eng.Image(ctx, b); err == nil {
-			base = b
-			break
-		}
-	}
-	if base == "" {
-		return "", "", fmt.Errorf("autopkgtest runner image: no Debian base image (%v) is present to build %s from; run: bash scripts/setup.sh", RunnerBases, ref)
-	}
-	lb := ident.Kept(version).Labels(labels.RoleTestRunner, ident.Target{})
-	lb[labels.Inputs] = hash
-	err = eng.Build(ctx, engine.BuildRequest{
-		Dockerfile: runnerRecipe, Tag: ref, Labels: lb, Progress: progress,
-		Files:     map[string][]byte{"autopkgtest-virt-dbuilder": virtScript, RunScript: runScript},
-		BuildArgs: map[string]string{"BASE": base, "CLI_IMAGE": cli.Image, "CLI_PATH": cli.Path},
+	base, err := toolimage.Ensure(ctx, eng, toolimage.Spec{
+		What: "autopkgtest runner image", Ref: ref, Hash: runnerHash(cliImg.ID, cli.Path), Role: labels.RoleTestRunner,
+		Version: version, Bases: RunnerBases, Dockerfile: runnerRecipe, Progress: progress,
+		Files: map[string][]byte{"autopkgtest-virt-dbuilder": virtScript, RunScript: runScript},
+		Args:  map[string]string{"CLI_IMAGE": cli.Image, "CLI_PATH": cli.Path},
 	})
-	if err != nil {
-		return "", "", fmt.Errorf("autopkgtest runner image: %w", err)
+	if base == "" || err != nil {
+		return ref, "", err
 	}
 	return ref, fmt.Sprintf("built the autopkgtest runner image %s from %s with Debian's autopkgtest and autodep8 (once per daemon and version)", ref, base), nil
 }

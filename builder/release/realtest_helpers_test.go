@@ -59,6 +59,7 @@ func releaseJobs(t *testing.T, eng engine.Engine, jobs []plan.Job, out string, m
 	id := dockertest.NewRun(t)
 	var log bytes.Buffer
 	bopt := run.Options{OutputDir: out, Jobs: 2, Run: id, Sidecar: sidecar.ImageFor("", version.Version), Stdout: &log, CCache: true}
+	jobs = BuildJobs(jobs)
 	built, err := run.Build(ctx, eng, jobs, bopt)
 	if err != nil {
 		t.Fatalf("build: %v\n%s", err, log.String())

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -110,6 +111,17 @@ type releaser struct {
 	// sourceConflict: the published repository holds that version's
 	// source package with other content.
 	sourceConflict error
+}
+
+// BuildJobs are the jobs as a release builds them: verify installs,
+// upgrades and purges each target's packages in a clean container itself,
+// so the builds leave out the install test (DEP-8 tests still run).
+func BuildJobs(jobs []plan.Job) []plan.Job {
+	out := slices.Clone(jobs)
+	for i := range out {
+		out[i].InstallTest = false
+	}
+	return out
 }
 
 // Release checks the targets that built (built[i] is jobs[i]'s result) and

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/labels"
+	"github.com/dbuilder/dbuilder/builder/toolimage"
 )
 
 //go:embed recipe/Dockerfile
@@ -27,28 +27,12 @@ var toolsBases = []string{"debian:bookworm", "debian:trixie"}
 // note says what was done ("" when nothing was).
 func EnsureTools(ctx context.Context, eng imageBuilder, version string, progress io.Writer) (string, error) {
 	ref := ident.ReleaseToolsImage(version)
-	hash := recipeHash()
-	if have, err := eng.Image(ctx, ref); err == nil && have.Labels[labels.Inputs] == hash {
-		return "", nil
-	}
-	base := ""
-	for _, b := range toolsBases {
-		if _, err := eng.Image(ctx, b); err == nil {
-			base = b
-			break
-		}
-	}
-	if base == "" {
-		return "", fmt.Errorf("release tools image: no Debian base image (%v) is present to build %s from; run: bash scripts/setup.sh", toolsBases, ref)
-	}
-	lb := ident.Kept(version).Labels(labels.RoleReleaseTools, ident.Target{})
-	lb[labels.Inputs] = hash
-	err := eng.Build(ctx, engine.BuildRequest{
-		Dockerfile: toolsRecipe, Tag: ref, Labels: lb,
-		BuildArgs: map[string]string{"BASE": base}, Progress: progress,
+	base, err := toolimage.Ensure(ctx, eng, toolimage.Spec{
+		What: "release tools image", Ref: ref, Hash: recipeHash(), Role: labels.RoleReleaseTools,
+		Version: version, Bases: toolsBases, Dockerfile: toolsRecipe, Progress: progress,
 	})
-	if err != nil {
-		return "", fmt.Errorf("release tools image: %w", err)
+	if base == "" || err != nil {
+		return "", err
 	}
 	return fmt.Sprintf("built the release tools image %s from %s with Debian's lintian, rpmlint, createrepo-c, apt-ftparchive, rpmsign, gnupg and diffoscope (once per daemon and version)", ref, base), nil
 }

@@ -137,6 +137,12 @@ func TestResultKeyInputs(t *testing.T) {
 		{"test command", func() string {
 			return takeKey(t, plain(), job(func(j *plan.Job) { j.Target.Test.Command = "make check2" }))
 		}},
+		{"install test left out (release)", func() string {
+			return takeKey(t, plain(), job(func(j *plan.Job) { j.InstallTest = false }))
+		}},
+		{"DEP-8 tests", func() string {
+			return takeKey(t, plain(), job(func(j *plan.Job) { j.Autopkgtest = true }))
+		}},
 		{"build user (build.root)", func() string {
 			return takeKey(t, plain(), job(func(j *plan.Job) { j.Target.Build.Root = true }))
 		}},

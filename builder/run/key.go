@@ -56,6 +56,9 @@ func (r *runner) resultKey(ctx context.Context, j plan.Job) (string, error) {
 	fmt.Fprintf(h, "\x00image %s\x00source %s\x00", img.ID, src)
 	t, _ := json.Marshal(j.Target)
 	h.Write(t)
+	// Which tests of the installed packages ran (release leaves out the
+	// install test): a result is reused only where the same ones ran.
+	fmt.Fprintf(h, "\x00package tests install=%v autopkgtest=%v\x00", j.InstallTest, j.Autopkgtest)
 	h.Write(j.BuildScript)
 	for _, lib := range sortedKeys(j.BuildLibs) {
 		fmt.Fprintf(h, "\x00lib %s\x00", lib)

@@ -94,38 +94,14 @@ echo "$me: installed, smoke-tested and purged $(cleanly):$names"
 
 [ -n "$prev" ] || exit 0
 step install-previous
-want=
-while read -r name version _; do
-	new=$(newver "$name")
-	if older "$version" "$new"; then
-		want="$want $name=$version"
-		echo "$name $version $new" >>"$out/upgraded.txt"
-	else
-		echo "$me: $name $version in the previous repository is not older than $new: no upgrade from it"
-	fi
-done <"$prev/pkgs.txt"
-if [ -z "$want" ]; then
-	echo "$me: nothing in the previous repository to upgrade from"
-	exit 0
-fi
+previous "="
 echo "$me: apt-get install$want (from the previous repository)"
 # shellcheck disable=SC2086 # one word per package
 apt-get install -y -q $want
 step upgrade
 echo "$me: apt-get install$names (upgrade to the new packages)"
 apt-get install -y -q "$pkgs"/*.deb
-for n in $names; do
-	have=$(dpkg-query -W -f='${Version}' "$n")
-	if [ "$have" != "$(newver "$n")" ]; then
-		echo "$me: $n is at $have after the upgrade, not $(newver "$n")" >&2
-		exit 1
-	fi
-done
+upgraded
 listing "$listed"
-step smoke-after-upgrade
-smoke
-step purge-after-upgrade
-purge "$listed"
-step leftovers-after-upgrade
-leftovers "$base" upgrade
+after_upgrade purge "$listed" "$base"
 echo "$me: upgraded from the previous release, smoke-tested and purged $(cleanly):$want"

@@ -69,39 +69,15 @@ echo "$me: installed, smoke-tested and removed $(cleanly): $names"
 
 [ -n "$prev" ] || exit 0
 step install-previous
-want=
-while read -r name version _; do
-	new=$(newver "$name")
-	if older "$version" "$new"; then
-		want="$want $name-$version"
-		echo "$name $version $new" >>"$out/upgraded.txt"
-	else
-		echo "$me: $name $version in the previous repository is not older than $new: no upgrade from it"
-	fi
-done <"$prev/pkgs.txt"
-if [ -z "$want" ]; then
-	echo "$me: nothing in the previous repository to upgrade from"
-	exit 0
-fi
+previous "-"
 echo "$me: dnf install$want (from the previous repository)"
 # shellcheck disable=SC2086 # one word per package
 dnf install -y $want
 step upgrade
 echo "$me: dnf upgrade $names (to the new packages)"
 dnf upgrade -y "$pkgs"/*.rpm
-for n in $names; do
-	have=$(rpm -q --qf '%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}' "$n")
-	if [ "$have" != "$(newver "$n")" ]; then
-		echo "$me: $n is at $have after the upgrade, not $(newver "$n")" >&2
-		exit 1
-	fi
-done
+upgraded
 # shellcheck disable=SC2086 # one word per package name
 rpm -ql $names >"$listed"
-step smoke-after-upgrade
-smoke
-step purge-after-upgrade
-remove "$listed"
-step leftovers-after-upgrade
-leftovers "$base" upgrade
+after_upgrade remove "$listed" "$base"
 echo "$me: upgraded from the previous release, smoke-tested and removed $(cleanly):$want"

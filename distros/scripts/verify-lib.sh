@@ -17,7 +17,17 @@
 #                    many, and "cleanly" says so in words.
 #   older OLD NEW    whether version OLD is older than NEW (set vercmp to
 #                    deb or rpm first: the distro's own comparison).
-# shellcheck shell=sh disable=SC2154 # $me: set by the script that sources this
+#   previous SEP     sets $want to " NAME<SEP>VERSION" for each package of
+#                    the previous repository ($prev/pkgs.txt) older than
+#                    the new one (newver NAME), noting each upgrade in
+#                    $out/upgraded.txt; ends the script (nothing to test)
+#                    when there is none.
+#   upgraded         fails unless each package of $names is at its new
+#                    version.
+#   after_upgrade REMOVE LISTED BASE
+#                    the smoke, purge (the script's REMOVE function, with
+#                    LISTED) and leftover (since BASE) steps again.
+# shellcheck shell=sh disable=SC2154 # $me, $prev, $out, $names: set by the script that sources this
 
 step=setup
 trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "$me: FAILED in step $step (exit code $rc)" >&2; fi' EXIT
@@ -95,4 +105,43 @@ older() {
 		return 2
 		;;
 	esac
+}
+
+previous() {
+	want=
+	while read -r name version _; do
+		new=$(newver "$name")
+		if older "$version" "$new"; then
+			want="$want $name$1$version"
+			echo "$name $version $new" >>"$out/upgraded.txt"
+		else
+			echo "$me: $name $version in the previous repository is not older than $new: no upgrade from it"
+		fi
+	done <"$prev/pkgs.txt"
+	if [ -z "$want" ]; then
+		echo "$me: nothing in the previous repository to upgrade from"
+		exit 0
+	fi
+}
+
+upgraded() {
+	for n in $names; do
+		case $vercmp in
+		deb) have=$(dpkg-query -W -f='${Version}' "$n") ;;
+		*) have=$(rpm -q --qf '%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}' "$n") ;;
+		esac
+		if [ "$have" != "$(newver "$n")" ]; then
+			echo "$me: $n is at $have after the upgrade, not $(newver "$n")" >&2
+			exit 1
+		fi
+	done
+}
+
+after_upgrade() {
+	step smoke-after-upgrade
+	smoke
+	step purge-after-upgrade
+	"$1" "$2"
+	step leftovers-after-upgrade
+	leftovers "$3" upgrade
 }

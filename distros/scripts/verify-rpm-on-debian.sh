@@ -90,19 +90,8 @@ rpm -i --nodeps $files
 step upgrade
 echo "$me: rpm -U --nodeps $names (upgrade to the new packages)"
 rpm -U --nodeps "$pkgs"/*.rpm
-for n in $names; do
-	have=$(rpm -q --qf '%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}' "$n")
-	if [ "$have" != "$(newver "$n")" ]; then
-		echo "$me: $n is at $have after the upgrade, not $(newver "$n")" >&2
-		exit 1
-	fi
-done
+upgraded
 # shellcheck disable=SC2086 # one word per package name
 rpm -ql $names >"$listed"
-step smoke-after-upgrade
-smoke
-step purge-after-upgrade
-remove "$listed"
-step leftovers-after-upgrade
-leftovers "$base" upgrade
+after_upgrade remove "$listed" "$base"
 echo "$me: upgraded from the previous release, smoke-tested and removed $(cleanly): $names"
