@@ -24,4 +24,6 @@ type Engine interface {
 	CopyFrom(ctx context.Context, id, path string) (io.ReadCloser, error)
 	CopyTo(ctx context.Context, id, dir string, tar io.Reader) error
 	Info(ctx context.Context) (engine.Info, error)
+	// ImageList finds the older DEP-8 testbed images to drop.
+	ImageList(ctx context.Context, labels map[string]string) ([]engine.Image, error)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,6 +124,7 @@ func (r *runner) autopkgtest(ctx context.Context, j plan.Job, sc *sidecar.Sideca
 	}
 	if len(pr.Loaded) > 0 {
 		log.Printf("dbuilder: autopkgtest: testbed image %s copied into the target's daemon", bed)
+		dropOldTestbeds(ctx, sc.Inner, j.Target.Distro, bed, log)
 	}
 	spec := r.testSpec(j, sc, r.testRunner, []string{pkgtest.RunScript})
 	spec.Env = append(spec.Env, "TESTBED="+bed, "TESTBED_LABEL="+labels.Role+"="+labels.RolePackageTest,
@@ -217,7 +219,37 @@ func (r *runner) testbed(ctx context.Context, j plan.Job, log *targetLog) (strin
 	if _, err := r.cache.Store(ctx, bed.Tag, bed.CacheTag, log); err != nil {
 		return "", err
 	}
+	dropOldTestbeds(ctx, r.eng, j.Target.Distro, bed.Tag, log)
 	return bed.Tag, nil
+}
+
+// imageLister lists and removes images: the host daemon, or a target's.
+type imageLister interface {
+	ImageList(ctx context.Context, labels map[string]string) ([]engine.Image, error)
+	ImageRemove(ctx context.Context, ref string) error
+}
+
+// dropOldTestbeds removes the distro's testbed images other than keep
+// (those of earlier days, or of an older base image) from a daemon, so
+// that a new one a day does not pile up. Best effort: an image still in
+// use (another target's testbed of another day) stays, and is gone the
+// next time.
+func dropOldTestbeds(ctx context.Context, eng imageLister, distro, keep string, log *targetLog) {
+	imgs, err := eng.ImageList(ctx, map[string]string{labels.Role: labels.RoleTestbed, labels.Distro: distro})
+	if err != nil {
+		return
+	}
+	repo, _, _ := strings.Cut(keep, ":")
+	for _, img := range imgs {
+		if slices.Contains(img.Tags, keep) {
+			continue
+		}
+		for _, t := range img.Tags {
+			if r, _, _ := strings.Cut(t, ":"); r == repo && eng.ImageRemove(ctx, t) == nil {
+				log.Printf("dbuilder: autopkgtest: removed the older testbed image %s", t)
+			}
+		}
+	}
 }
 
 // testSpec is a package-test container: on the host daemon, in the

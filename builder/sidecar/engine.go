@@ -32,6 +32,10 @@ type InnerEngine interface {
 	ContainerRemove(ctx context.Context, id string) error
 	Image(ctx context.Context, ref string) (engine.Image, error)
 	ImageLoad(ctx context.Context, tar io.Reader) error
+	// ImageList and ImageRemove let the package tests drop older testbed
+	// images from the target's daemon.
+	ImageList(ctx context.Context, labels map[string]string) ([]engine.Image, error)
+	ImageRemove(ctx context.Context, ref string) error
 	Info(ctx context.Context) (engine.Info, error)
 	NetworkList(ctx context.Context) ([]engine.Network, error)
 	NetworkRemove(ctx context.Context, id string) error
