@@ -159,14 +159,14 @@ func TestCacheRegistryReal(t *testing.T) {
 		log := build(t, bad, "--cache-registry", repo)
 		count(t, log, "dbuilder: building builder image", 2)
 		count(t, log, "warning: cache registry "+reg.Host+" refused dbuilder's credentials", 1)
-		count(t, log, "pushing the builder image", 0)
+		count(t, log, "dbuilder: pushing dbuilder/builder-", 0)
 	})
 	t.Run("debian/wrong-credentials-push", func(t *testing.T) {
 		// No pull first: the push is where the credentials are refused.
 		log := build(t, bad, "--cache-registry", repo, "--pull", "never")
 		count(t, log, "dbuilder: building builder image", 2)
 		count(t, log, "warning: cache registry "+reg.Host+" refused a push", 1)
-		count(t, log, "pushing the builder image", 1)
+		count(t, log, "dbuilder: pushing dbuilder/builder-", 1)
 	})
 	t.Run("debian/registry-down", func(t *testing.T) {
 		log := build(t, good, "--cache-registry", "127.0.0.1:1/dbuilder-cache")
