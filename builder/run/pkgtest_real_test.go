@@ -19,7 +19,8 @@ import (
 	"github.com/dbuilder/dbuilder/internal/testreq"
 )
 
-// loadMatrix writes a matrix file into dir and resolves all its targets.
+// loadMatrix writes a matrix file into dir and resolves all its targets;
+// their kept volumes go when the test ends.
 func loadMatrix(t *testing.T, dir, text string) []plan.Job {
 	t.Helper()
 	p := filepath.Join(dir, "matrix.yaml")
@@ -35,6 +36,7 @@ func loadMatrix(t *testing.T, dir, text string) []plan.Job {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { dropVolumes(t, jobs) })
 	return jobs
 }
 

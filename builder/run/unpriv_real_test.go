@@ -10,11 +10,8 @@ import (
 
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
-	"github.com/dbuilder/dbuilder/builder/matrix"
 	"github.com/dbuilder/dbuilder/builder/plan"
-	"github.com/dbuilder/dbuilder/builder/render"
 	"github.com/dbuilder/dbuilder/builder/report"
-	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
 // jobsIn writes body as matrix.yaml in a fresh directory, with the source
@@ -31,21 +28,7 @@ func jobsIn(t *testing.T, src, body string, edit func(src string)) []plan.Job {
 	if edit != nil {
 		edit(filepath.Join(dir, "src"))
 	}
-	file := filepath.Join(dir, "matrix.yaml")
-	if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	m, err := matrix.Load(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := sidecar.ImageFor("", testVersion)
-	jobs, err := plan.Resolve(m, m.Targets, plan.Options{DockerCLI: render.DockerCLI{Image: sc.Ref, Path: sc.CLIPath}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dropVolumes(t, jobs) })
-	return jobs
+	return loadMatrix(t, dir, body)
 }
 
 // byTarget indexes results by target name.
