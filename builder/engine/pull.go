@@ -69,15 +69,7 @@ func (d *Docker) ImagePull(ctx context.Context, ref string, opt PullOptions) err
 		err = pullStream(r, opt.Progress, func(string) { watch.Reset(PullStall) })
 		r.Close()
 	}
-	switch {
-	case err == nil:
-		return nil
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case errors.Is(context.Cause(pctx), silent):
-		return &RegistryError{"pull " + ref, ErrUnreachable, fmt.Sprintf("%s did not answer the daemon within %s", RegistryOf(ref), PullFirstAnswer)}
-	}
-	return registryError("pull "+ref, err, creds)
+	return transferEnd(ctx, pctx, silent, "pull "+ref, ref, err, creds)
 }
 
 // ImageInRegistry asks the daemon to look ref up in its registry (the
@@ -183,4 +175,19 @@ func size(n int64) string {
 		return fmt.Sprintf("%d B", n)
 	}
 	return fmt.Sprintf("%.1f %s", f, units[i])
+}
+
+// transferEnd words how a pull or push (what) of ref ended: the caller's
+// cancel, a registry that never answered (pctx cancelled with silent), or
+// the registry's own error.
+func transferEnd(ctx, pctx context.Context, silent error, what, ref string, err error, creds credentials) error {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(context.Cause(pctx), silent):
+		return &RegistryError{what, ErrUnreachable, fmt.Sprintf("%s did not answer the daemon within %s", RegistryOf(ref), PullFirstAnswer)}
+	}
+	return registryError(what, err, creds)
 }

@@ -52,15 +52,7 @@ func (d *Docker) ImagePush(ctx context.Context, ref string, opt PushOptions) err
 		})
 		r.Close()
 	}
-	switch {
-	case err == nil:
-		return nil
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case errors.Is(context.Cause(pctx), silent):
-		return &RegistryError{"push " + ref, ErrUnreachable, fmt.Sprintf("%s did not answer the daemon within %s", RegistryOf(ref), PullFirstAnswer)}
-	}
-	return registryError("push "+ref, err, creds)
+	return transferEnd(ctx, pctx, silent, "push "+ref, ref, err, creds)
 }
 
 // registrySpoke tells a push's progress from the registry from the
