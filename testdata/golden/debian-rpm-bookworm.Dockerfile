@@ -5,8 +5,10 @@ ARG DEBIAN_FRONTEND=noninteractive
 
 # packaging toolchain: Debian's rpm package brings rpmbuild. apt's lists and
 # the packages it downloads stay in BuildKit cache mounts (as for Debian
-# targets on this base), never in a layer; dpkg does not sync each file.
+# targets on this base), never in a layer; dpkg does not sync each file;
+# man-db does not index man pages after each install.
 RUN --mount=type=cache,id=dbuilder/debian:bookworm/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/debian:bookworm/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked rm -f /etc/apt/apt.conf.d/*-clean \
+ && echo 'man-db man-db/auto-update boolean false' | debconf-set-selections \
  && apt-get update \
  && apt-get -o Dpkg::Options::=--force-unsafe-io install -y --no-install-recommends build-essential ca-certificates ccache rpm
 

@@ -8,7 +8,10 @@ ARG DEBIAN_FRONTEND=noninteractive
 # image of this base shares, never in a layer; the official images'
 # apt.conf.d/*-clean would delete the packages after each install. dpkg does
 # not sync each file it unpacks (a step that fails leaves no layer anyway).
+# man-db (debhelper needs it) does not index man pages after each install:
+# builds never search them.
 RUN --mount=type=cache,id=dbuilder/ppc64le/debian:bookworm/var/cache/apt,target=/var/cache/apt,sharing=locked --mount=type=cache,id=dbuilder/ppc64le/debian:bookworm/var/lib/apt/lists,target=/var/lib/apt/lists,sharing=locked rm -f /etc/apt/apt.conf.d/*-clean \
+ && echo 'man-db man-db/auto-update boolean false' | debconf-set-selections \
  && apt-get update \
  && apt-get -o Dpkg::Options::=--force-unsafe-io install -y --no-install-recommends build-essential ca-certificates ccache debhelper dpkg-dev fakeroot
 
