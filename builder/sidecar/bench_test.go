@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/dbuilder/dbuilder/builder/ident"
-	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
-	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -16,24 +14,12 @@ import (
 // volume (create, lock, start, first answer from the inner daemon) and
 // reports the median: go test -run X -bench SidecarReady -benchtime 20x.
 func BenchmarkSidecarReady(b *testing.B) {
-	eng := dockertest.Engine(b)
 	ctx := context.Background()
-	img := dockertest.SidecarImage(b, eng)
-	run := dockertest.NewRun(b)
-	// An anchor, as every real run has: without one, a concurrent gc would
-	// take this test's sidecars for a dead run's leftovers.
-	anchor, err := lifecycle.StartAnchor(ctx, eng, img.Ref, run)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer anchor.Close()
-	mode, err := sidecar.DetectMode(ctx, eng, img.Ref, run)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tg := ident.ForTarget("bench", "ready-"+run.ID)
+	h := startOnHost(b, ctx)
+	eng := h.eng
+	tg := ident.ForTarget("bench", "ready-"+h.run.ID)
 	b.Cleanup(func() { eng.VolumeRemove(context.Background(), tg.Cache) })
-	cfg := sidecar.Config{Image: img, Mode: mode, Run: run, Target: tg}
+	cfg := sidecar.Config{Image: h.img, Mode: h.mode, Run: h.run, Target: tg}
 	var ds []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -10,7 +10,6 @@ import (
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
-	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 )
 
@@ -31,21 +30,11 @@ func listener(port, word string) string {
 // a port published on 127.0.0.1 answers in the sidecar's namespace, where
 // the build container runs.
 func TestSidecarNetworkReal(t *testing.T) {
-	eng := dockertest.Engine(t)
-	dockertest.Image(t, eng, "debian:bookworm")
-	img := dockertest.SidecarImage(t, eng)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	run := dockertest.NewRun(t)
-	anchor, err := lifecycle.StartAnchor(ctx, eng, img.Ref, run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer anchor.Close()
-	mode, err := sidecar.DetectMode(ctx, eng, img.Ref, run)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := startOnHost(t, ctx)
+	eng := h.eng
+	dockertest.Image(t, eng, "debian:bookworm")
 
 	// The server outside: a container on the outer daemon's default network.
 	outside, err := eng.ContainerCreate(ctx, engine.ContainerSpec{
@@ -61,10 +50,9 @@ func TestSidecarNetworkReal(t *testing.T) {
 	}
 	outsideIP := ownIP(t, eng, outside)
 
-	tg := ident.ForTarget("net", "t-"+run.ID)
+	tg := ident.ForTarget("net", "t-"+h.run.ID)
 	t.Cleanup(func() { eng.VolumeRemove(context.Background(), tg.Cache) })
-	t.Cleanup(func() { dockertest.AssertClean(t, eng, run.ID) })
-	sc, err := sidecar.Start(ctx, eng, sidecar.Config{Image: img, Mode: mode, Run: run, Target: tg})
+	sc, err := sidecar.Start(ctx, eng, sidecar.Config{Image: h.img, Mode: h.mode, Run: h.run, Target: tg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,8 @@ import (
 const SocketDir = "/var/run/dind"
 
 // LastUsedFile is touched in the cache volume each time a sidecar starts on
-// it, so `dbuilder cache ls` can tell when a cache was last used.
+// it (by its entrypoint: an exec would slow the start), so `dbuilder cache
+// ls` can tell when a cache was last used.
 const LastUsedFile = ".dbuilder-last-used"
 
 // Host is the DOCKER_HOST value that reaches the inner daemon.
@@ -84,14 +85,6 @@ func Start(ctx context.Context, eng Engine, cfg Config) (_ *Sidecar, err error) 
 	if err := eng.ContainerStart(ctx, s.ID); err != nil {
 		return nil, fmt.Errorf("start sidecar: %w", shortErr(err))
 	}
-	// Marked as used while the inner daemon starts: an exec costs about
-	// as much as the rest of the wait after the daemon answers.
-	touched := make(chan struct{})
-	go func() {
-		defer close(touched)
-		s.eng.Exec(ctx, s.ID, []string{"touch", "/var/lib/docker/" + LastUsedFile}, nil, nil)
-	}()
-	defer func() { <-touched }() // before Stop, on error too
 	if s.Inner, err = eng.Inner(ctx, s.ID, Host); err != nil {
 		return nil, err
 	}
@@ -125,9 +118,9 @@ func (s *Sidecar) spec() engine.ContainerSpec {
 	}
 	if c.Image.Official {
 		// docker:dind's entrypoint sets up cgroups and then runs our args;
-		// first drop a killed daemon's network store, as dbuilder's own
-		// image does (recipe/entrypoint.sh says why).
-		spec.Entrypoint = []string{"sh", "-c", "rm -f /var/lib/docker/network/files/local-kv.db; exec dockerd-entrypoint.sh \"$@\"", "dbuilder-dind"}
+		// first drop a killed daemon's network store and mark the cache
+		// used, as dbuilder's own image does (recipe/entrypoint.sh).
+		spec.Entrypoint = []string{"sh", "-c", "rm -f /var/lib/docker/network/files/local-kv.db; touch /var/lib/docker/" + LastUsedFile + "; exec dockerd-entrypoint.sh \"$@\"", "dbuilder-dind"}
 	}
 	ApplyMode(&spec, c.Mode)
 	return spec

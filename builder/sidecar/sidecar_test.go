@@ -3,6 +3,7 @@ package sidecar_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,6 @@ import (
 	"github.com/dbuilder/dbuilder/builder/engine"
 	"github.com/dbuilder/dbuilder/builder/ident"
 	"github.com/dbuilder/dbuilder/builder/internal/dockertest"
-	"github.com/dbuilder/dbuilder/builder/lifecycle"
 	"github.com/dbuilder/dbuilder/builder/sidecar"
 	"github.com/dbuilder/dbuilder/builder/version"
 )
@@ -34,38 +34,28 @@ func tinyImage(t *testing.T, eng engine.Engine, tag, content string) string {
 }
 
 func TestSidecarReal(t *testing.T) {
-	eng := dockertest.Engine(t)
-	dockertest.Image(t, eng, "debian:bookworm")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	run := dockertest.NewRun(t)
-
-	img := dockertest.SidecarImage(t, eng)
+	h := startOnHost(t, ctx)
+	eng, img, run := h.eng, h.img, h.run
+	dockertest.Image(t, eng, "debian:bookworm")
 	if note, err := sidecar.Ensure(ctx, eng, img, sidecar.EnsureOptions{Version: testVersion}); err != nil || note != "" {
 		t.Fatalf("second Ensure did something (%q) or failed: %v", note, err)
 	}
-	// An anchor, as every real run has: without one, a concurrent gc would
-	// take this test's sidecars for a dead run's leftovers.
-	anchor, err := lifecycle.StartAnchor(ctx, eng, img.Ref, run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer anchor.Close()
-	mode, err := sidecar.DetectMode(ctx, eng, img.Ref, run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("mode: %s", mode)
+	t.Logf("mode: %s", h.mode)
 
 	tg := ident.ForTarget("test", "sidecar-"+run.ID)
 	t.Cleanup(func() { eng.VolumeRemove(context.Background(), tg.Cache) })
-	t.Cleanup(func() { dockertest.AssertClean(t, eng, run.ID) })
-	cfg := sidecar.Config{Image: img, Mode: mode, Run: run, Target: tg}
+	cfg := sidecar.Config{Image: img, Mode: h.mode, Run: run, Target: tg}
 	sc, err := sidecar.Start(ctx, eng, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sc.Stop()
+	// Its entrypoint marked the cache volume used, for `dbuilder cache ls`.
+	if code, err := eng.Exec(ctx, sc.ID, []string{"test", "-f", "/var/lib/docker/" + sidecar.LastUsedFile}, nil, io.Discard); err != nil || code != 0 {
+		t.Errorf("no %s in the cache volume: exit %d %v", sidecar.LastUsedFile, code, err)
+	}
 
 	host, err := eng.Info(ctx)
 	if err != nil {

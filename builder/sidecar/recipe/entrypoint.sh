@@ -22,6 +22,9 @@ fi
 # network left on the data root anyway; the bridge is made anew).
 rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
 rm -f /var/lib/docker/network/files/local-kv.db
+# The data root is the target's cache volume: mark it used for
+# `dbuilder cache ls` (sidecar.LastUsedFile).
+touch /var/lib/docker/.dbuilder-last-used
 
 # dbuilder starts the inner dockerd with --iptables=false: dockerd 20.10
 # execs iptables about 70 times while it starts (half of its start). What
