@@ -110,17 +110,16 @@ func (s *Sidecar) spec() engine.ContainerSpec {
 		},
 		NanoCPUs: c.NanoCPUs, Memory: c.Memory,
 	}
-	if !c.Image.Official {
-		// dbuilder's own image makes the one NAT rule the tests need
-		// (recipe/entrypoint.sh) instead of dockerd's seventy iptables
-		// calls: about half of the inner daemon's start.
-		spec.Cmd = append(spec.Cmd, "--iptables=false")
-	}
 	if c.Image.Official {
 		// docker:dind's entrypoint sets up cgroups and then runs our args;
 		// first drop a killed daemon's network store and mark the cache
 		// used, as dbuilder's own image does (recipe/entrypoint.sh).
 		spec.Entrypoint = []string{"sh", "-c", "rm -f /var/lib/docker/network/files/local-kv.db; touch /var/lib/docker/" + LastUsedFile + "; exec dockerd-entrypoint.sh \"$@\"", "dbuilder-dind"}
+	} else {
+		// dbuilder's own image makes the one NAT rule the tests need
+		// (recipe/entrypoint.sh) instead of dockerd's seventy iptables
+		// calls: about half of the inner daemon's start.
+		spec.Cmd = append(spec.Cmd, "--iptables=false")
 	}
 	ApplyMode(&spec, c.Mode)
 	return spec
