@@ -71,6 +71,7 @@ echo "default: $($D run --rm debian:bookworm bash -c "$fetch" - ` + outsideIP + 
 $D network create dbuilder-test-net >/dev/null
 $D run -d --name srv --network dbuilder-test-net debian:bookworm sh -c '` + strings.ReplaceAll(listener("8080", "srv"), "'", `'\''`) + `' >/dev/null
 echo "user: $($D run --rm --network dbuilder-test-net debian:bookworm bash -c "$fetch" - srv 8080)"
+echo "user-gateway: $($D network inspect -f '{{range .IPAM.Config}}{{.Gateway}}{{end}}' dbuilder-test-net)"
 echo "user-out: $($D run --rm --network dbuilder-test-net debian:bookworm bash -c "$fetch" - ` + outsideIP + ` 7777)"
 $D run -d --name pub -p 127.0.0.1:8081:8080 debian:bookworm sh -c '` + strings.ReplaceAll(listener("8080", "pub"), "'", `'\''`) + `' >/dev/null
 echo "published: $(bash -c "$fetch" - 127.0.0.1 8081)"
@@ -92,12 +93,17 @@ echo "dockerd-rules: $(iptables -t nat -S | grep -c DOCKER || :)"
 		"default":       "outside from " + sidecarIP, // masqueraded to the sidecar's address
 		"user-out":      "outside from " + sidecarIP,
 		"published":     "pub from ",
-		"user":          "srv from 172.", // not the gateway: not masqueraded on its own network
+		"user":          "srv from ",
 		"dockerd-rules": "0",
 	} {
 		if !strings.HasPrefix(got[k], want) {
 			t.Errorf("%s: got %q, want %q...", k, got[k], want)
 		}
+	}
+	// Between containers on one network nothing is masqueraded: the
+	// server sees the client's own address, not the network's gateway.
+	if gw := got["user-gateway"]; gw == "" || got["user"] == "srv from "+gw {
+		t.Errorf("on the test's network the server saw %q (the gateway is %q): masqueraded between containers", got["user"], gw)
 	}
 }
 
