@@ -68,16 +68,26 @@ func StartRegistry(t testing.TB, login bool) *Registry {
 		cmd.Wait()
 		logf.Close()
 	})
+	waitRegistry(t, r.Host, func() string {
+		log, _ := os.ReadFile(filepath.Join(dir, "registry.log"))
+		return "\n" + string(log)
+	})
+	return r
+}
+
+// waitRegistry polls a registry's API root at host for 20 s until it
+// answers (200, or 401 when a login is required), then fails with what
+// log returns.
+func waitRegistry(t testing.TB, host string, log func() string) {
+	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		// The API root answers 200, or 401 when a login is required.
-		resp, err := http.Get("http://" + r.Host + "/v2/")
+		resp, err := http.Get("http://" + host + "/v2/")
 		if err == nil {
 			resp.Body.Close()
-			return r
+			return
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "registry.log"))
-			t.Fatalf("docker-registry on %s did not answer: %v\n%s", r.Host, err, log)
+			t.Fatalf("the registry at %s did not answer: %v%s", host, err, log())
 		}
 	}
 }

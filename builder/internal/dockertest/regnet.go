@@ -87,17 +87,8 @@ func StartRegistryNet(t testing.TB, eng engine.Engine, login bool) *RegistryNet 
 		t.Fatalf("the registry's address: %v %q", err, out.String())
 	}
 	r.Outside = strings.Fields(out.String())[0] + ":5000"
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		// The API root answers 200, or 401 when a login is required.
-		resp, err := http.Get("http://" + r.Outside + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			return r
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the registry at %s did not answer: %v%s", r.Outside, err, containerLog(eng, id))
-		}
-	}
+	waitRegistry(t, r.Outside, func() string { return containerLog(eng, id) })
+	return r
 }
 
 // Tags lists the tags of repo in the registry, asked from this host with
